@@ -1,0 +1,116 @@
+//! The admin dashboard. Every server function here starts by checking the
+//! session for a signed-in admin.
+
+pub mod incidents;
+pub mod login;
+pub mod outbox;
+pub mod services;
+pub mod settings;
+pub mod subscribers;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Outlet, Redirect, A};
+
+use crate::AppError;
+
+/// The session key that holds the signed-in admin's id.
+#[cfg(feature = "ssr")]
+const ADMIN_SESSION_KEY: &str = "admin_id";
+
+/// Returns the signed-in admin, or an error asking to sign in.
+#[cfg(feature = "ssr")]
+pub async fn require_admin() -> Result<kodo_core::admins::Admin, AppError> {
+    let sign_in = || AppError::for_field("session", "Sign in as an admin first.");
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|_| sign_in())?;
+    let id: Option<i64> = session.get(ADMIN_SESSION_KEY).await.map_err(|error| {
+        tracing::error!(%error, "reading the session failed");
+        sign_in()
+    })?;
+    let kodo = crate::error::kodo()?;
+    match id {
+        Some(id) => kodo_core::admins::get(&kodo.pool, id).await?.ok_or_else(sign_in),
+        None => Err(sign_in()),
+    }
+}
+
+/// Returns the email of the signed-in admin, or `None`.
+#[server]
+pub async fn current_admin() -> Result<Option<String>, AppError> {
+    match require_admin().await {
+        Ok(admin) => Ok(Some(admin.email)),
+        Err(error) if error.field.as_deref() == Some("session") => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+#[server]
+pub async fn logout() -> Result<(), AppError> {
+    if let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await {
+        if let Err(error) = session.flush().await {
+            tracing::error!(%error, "ending the session failed");
+        }
+    }
+    leptos_axum::redirect("/admin/login");
+    Ok(())
+}
+
+/// The frame of every admin page: navigation, and a redirect to the sign-in
+/// page for visitors who are not signed in.
+#[component]
+pub fn AdminLayout() -> impl IntoView {
+    let admin = Resource::new(|| (), |_| current_admin());
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <Title text="Admin" />
+        <div class="admin">
+            <header class="admin-header">
+                <a class="brand" href="/admin">"Kodo admin"</a>
+                <nav aria-label="Admin">
+                    <A href="/admin/incidents">"Incidents"</A>
+                    <A href="/admin/services">"Services"</A>
+                    <A href="/admin/subscribers">"Subscribers"</A>
+                    <A href="/admin/outbox">"Messages"</A>
+                    <A href="/admin/settings">"Settings"</A>
+                    <a href="/">"Status page"</a>
+                </nav>
+                <ActionForm action=logout>
+                    <button type="submit" class="button link" data-test="logout">"Sign out"</button>
+                </ActionForm>
+            </header>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match admin.await {
+                        Ok(Some(_)) => view! { <main class="admin-main"><Outlet /></main> }.into_any(),
+                        Ok(None) => view! { <Redirect path="/admin/login" /> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+/// Shows an action's error, if its last result was one.
+#[component]
+pub fn ActionError(#[prop(into)] error: Signal<Option<String>>, test: &'static str) -> impl IntoView {
+    view! {
+        <p class="error" role="alert" data-test=test hidden=move || error.get().is_none()>
+            {move || error.get()}
+        </p>
+    }
+}
+
+/// Returns the error message of an action's last result, if it failed.
+pub fn action_error<I, O>(action: ServerAction<I>) -> Signal<Option<String>>
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || match action.value().get() {
+        Some(Err(error)) => Some(error.message),
+        _ => None,
+    })
+}

@@ -1,0 +1,166 @@
+//! Admin: every subscriber with their status; add one by hand, or remove.
+
+use kodo_domain::preferences::Preferences;
+use leptos::prelude::*;
+
+use super::{action_error, ActionError};
+use crate::model::{format_time, SubscriberView};
+use crate::AppError;
+
+#[server]
+pub async fn list_subscribers() -> Result<Vec<SubscriberView>, AppError> {
+    super::require_admin().await?;
+    let kodo = crate::error::kodo()?;
+    let filter = kodo_core::subscribers::Filter::default();
+    let subscribers = kodo_core::subscribers::list(&kodo.pool, &filter).await?;
+    Ok(subscribers.into_iter().map(Into::into).collect())
+}
+
+/// Adds an active subscriber on the admin's word that they hold consent.
+#[server]
+pub async fn add_subscriber(
+    phone: String,
+    consent_note: String,
+    consent_confirmed: Option<String>,
+) -> Result<(), AppError> {
+    use kodo_domain::phone::PhoneNumber;
+
+    let admin = super::require_admin().await?;
+    let kodo = crate::error::kodo()?;
+    let phone = PhoneNumber::parse(&phone).map_err(|error| AppError::for_field("phone", error.to_string()))?;
+    if consent_confirmed.is_none() {
+        return Err(AppError::for_field(
+            "consent_confirmed",
+            "Confirm that this person agreed to receive texts from you.",
+        ));
+    }
+    kodo_core::subscribers::add_confirmed(
+        &kodo,
+        &phone,
+        &Preferences::default(),
+        &consent_note,
+        kodo_core::consent::Method::Admin,
+        &admin.email,
+    )
+    .await?;
+    Ok(())
+}
+
+#[server]
+pub async fn remove_subscriber(id: i64) -> Result<(), AppError> {
+    let admin = super::require_admin().await?;
+    let kodo = crate::error::kodo()?;
+    kodo_core::subscribers::remove(&kodo, id, kodo_core::consent::Method::Admin, &admin.email).await?;
+    Ok(())
+}
+
+#[component]
+pub fn SubscribersPage() -> impl IntoView {
+    let add = ServerAction::<AddSubscriber>::new();
+    let remove = ServerAction::<RemoveSubscriber>::new();
+    let subscribers = Resource::new(move || (add.version().get(), remove.version().get()), |_| list_subscribers());
+
+    view! {
+        <h1>"Subscribers"</h1>
+        <ActionForm action=add attr:class="form card">
+            <h2>"Add a subscriber"</h2>
+            <p class="muted">"For internal teams and VIP customers who agreed to receive texts from you."</p>
+            <label for="add-phone">"Mobile number, with country code"</label>
+            <input id="add-phone" name="phone" type="tel" required data-test="add-phone" />
+            <label for="add-note">"How they agreed"</label>
+            <input
+                id="add-note"
+                name="consent_note"
+                required
+                placeholder="Asked in person at the on-call handover"
+                data-test="add-consent-note"
+            />
+            <label class="checkbox">
+                <input type="checkbox" name="consent_confirmed" value="yes" data-test="add-consent" />
+                <span>"I confirm this person agreed to receive status texts."</span>
+            </label>
+            <ActionError error=action_error(add) test="add-error" />
+            <button type="submit" class="button primary" data-test="add-submit">"Add subscriber"</button>
+        </ActionForm>
+        <ActionError error=action_error(remove) test="remove-error" />
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match subscribers.await {
+                    Ok(list) if list.is_empty() => view! { <p class="muted">"No subscribers yet."</p> }.into_any(),
+                    Ok(list) => view! { <SubscriberTable list remove /> }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SubscriberTable(list: Vec<SubscriberView>, remove: ServerAction<RemoveSubscriber>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">"Phone"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Preferences"</th>
+                        <th scope="col">"Since"</th>
+                        <th scope="col">
+                            <span class="visually-hidden">"Actions"</span>
+                        </th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list
+                        .into_iter()
+                        .map(|subscriber| {
+                            let id = subscriber.id;
+                            view! {
+                                <tr data-test="subscriber-row" data-phone=subscriber.phone.clone()>
+                                    <td>{subscriber.phone.clone()}</td>
+                                    <td>
+                                        <span class=format!("badge status-{}", subscriber.status) data-test="subscriber-status">
+                                            {subscriber.status.clone()}
+                                        </span>
+                                    </td>
+                                    <td class="muted">{describe(&subscriber.preferences)}</td>
+                                    <td class="muted">{format_time(&subscriber.created_at)}</td>
+                                    <td>
+                                        <button
+                                            type="button"
+                                            class="button danger"
+                                            data-test="subscriber-remove"
+                                            on:click=move |_| {
+                                                remove.dispatch(RemoveSubscriber { id });
+                                            }
+                                        >
+                                            "Remove"
+                                        </button>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+fn describe(preferences: &Preferences) -> String {
+    let mut parts = vec![match preferences.scope {
+        kodo_domain::preferences::Scope::All => "all services".to_owned(),
+        kodo_domain::preferences::Scope::Services => format!("{} services", preferences.services.len()),
+    }];
+    if preferences.critical_only {
+        parts.push("critical only".to_owned());
+    }
+    if preferences.resolutions {
+        parts.push("resolutions".to_owned());
+    }
+    if preferences.maintenance {
+        parts.push("maintenance".to_owned());
+    }
+    parts.join(", ")
+}

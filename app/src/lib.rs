@@ -1,0 +1,79 @@
+//! Kodo's Leptos application: the public status page with its subscribe
+//! widget, and the admin dashboard. Server functions sit beside the
+//! components that call them; their bodies run only on the server.
+
+pub mod admin;
+mod error;
+mod incident_page;
+pub mod model;
+mod status_page;
+mod subscribe;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+pub use error::AppError;
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The router of every page.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/kodo.css" />
+        <Title text="Status" />
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=status_page::StatusPage />
+                <Route path=path!("/incidents/:id") view=incident_page::IncidentPage />
+                <Route path=path!("/admin/login") view=admin::login::LoginPage />
+                <ParentRoute path=path!("/admin") view=admin::AdminLayout>
+                    <Route path=path!("") view=admin::incidents::IncidentsPage />
+                    <Route path=path!("incidents") view=admin::incidents::IncidentsPage />
+                    <Route path=path!("services") view=admin::services::ServicesPage />
+                    <Route path=path!("subscribers") view=admin::subscribers::SubscribersPage />
+                    <Route path=path!("outbox") view=admin::outbox::OutboxPage />
+                    <Route path=path!("settings") view=admin::settings::SettingsPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(axum::http::StatusCode::NOT_FOUND);
+        }
+    }
+    view! {
+        <main class="page">
+            <h1>"Page not found"</h1>
+            <p>
+                <a href="/">"Back to the status page"</a>
+            </p>
+        </main>
+    }
+}

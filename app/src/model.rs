@@ -1,0 +1,139 @@
+//! The data the pages show, shared by the server and the browser. On the
+//! server each is built from the core's record of the same name.
+
+use chrono::{DateTime, Utc};
+use kodo_domain::incident::{IncidentStatus, Severity};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceView {
+    pub id: i64,
+    pub name: String,
+    /// `operational`, `degraded`, `partial_outage` or `major_outage`.
+    pub status: String,
+}
+
+impl ServiceView {
+    pub fn status_label(&self) -> &'static str {
+        match self.status.as_str() {
+            "degraded" => "Degraded performance",
+            "partial_outage" => "Partial outage",
+            "major_outage" => "Major outage",
+            _ => "Operational",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentView {
+    pub id: i64,
+    pub title: String,
+    pub severity: Severity,
+    pub status: IncidentStatus,
+    pub services: Vec<String>,
+    pub updates: Vec<UpdateView>,
+    pub created_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpdateView {
+    pub status: IncidentStatus,
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubscriberView {
+    pub id: i64,
+    pub phone: String,
+    pub status: String,
+    pub preferences: kodo_domain::preferences::Preferences,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub id: i64,
+    pub to: String,
+    pub kind: String,
+    pub body: String,
+    pub status: String,
+    pub channel: Option<String>,
+    pub twilio_sid: Option<String>,
+    pub error_code: Option<i32>,
+    pub error_message: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Formats a time for display, in UTC.
+pub fn format_time(time: &DateTime<Utc>) -> String {
+    time.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+#[cfg(feature = "ssr")]
+mod from_core {
+    use super::*;
+
+    impl From<kodo_core::services::Service> for ServiceView {
+        fn from(service: kodo_core::services::Service) -> Self {
+            ServiceView {
+                id: service.id,
+                name: service.name,
+                status: service.status,
+            }
+        }
+    }
+
+    impl From<kodo_core::incidents::Incident> for IncidentView {
+        fn from(incident: kodo_core::incidents::Incident) -> Self {
+            IncidentView {
+                id: incident.id,
+                title: incident.title,
+                severity: incident.severity,
+                status: incident.status,
+                services: incident.services.into_iter().map(|service| service.name).collect(),
+                updates: incident
+                    .updates
+                    .into_iter()
+                    .map(|update| UpdateView {
+                        status: update.status,
+                        message: update.message,
+                        created_at: update.created_at,
+                    })
+                    .collect(),
+                created_at: incident.created_at,
+                resolved_at: incident.resolved_at,
+            }
+        }
+    }
+
+    impl From<kodo_core::subscribers::Subscriber> for SubscriberView {
+        fn from(subscriber: kodo_core::subscribers::Subscriber) -> Self {
+            SubscriberView {
+                id: subscriber.id,
+                phone: subscriber.phone,
+                status: subscriber.status,
+                preferences: subscriber.preferences,
+                created_at: subscriber.created_at,
+            }
+        }
+    }
+
+    impl From<kodo_core::messages::Message> for MessageView {
+        fn from(message: kodo_core::messages::Message) -> Self {
+            MessageView {
+                id: message.id,
+                to: message.to,
+                kind: message.kind,
+                body: message.body,
+                status: message.status,
+                channel: message.channel,
+                twilio_sid: message.twilio_sid,
+                error_code: message.error_code,
+                error_message: message.error_message,
+                created_at: message.created_at,
+            }
+        }
+    }
+}

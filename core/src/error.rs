@@ -1,0 +1,95 @@
+//! The error type of every core operation, with the HTTP status it maps to.
+
+/// An operation's failure. `Invalid`, `NotFound`, `Conflict` and
+/// `TooManyRequests` carry a message meant for the user; `Database` and
+/// `Internal` are logged where they are handled and shown only as a
+/// generic message.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+
+    #[error("{what} not found")]
+    NotFound { what: &'static str },
+
+    #[error("{message}")]
+    Conflict { field: String, message: String },
+
+    /// The action is turned off, such as SMS sign-up while SMS is disabled.
+    #[error("{message}")]
+    Forbidden { message: String },
+
+    #[error("{message}")]
+    TooManyRequests { retry_after_secs: u64, message: String },
+
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Conflict {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(what: &'static str) -> Self {
+        Error::NotFound { what }
+    }
+
+    /// The HTTP status code this error answers with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Error::Invalid { .. } => 400,
+            Error::NotFound { .. } => 404,
+            Error::Conflict { .. } => 409,
+            Error::Forbidden { .. } => 403,
+            Error::TooManyRequests { .. } => 429,
+            Error::Database(_) | Error::Internal(_) => 500,
+        }
+    }
+
+    /// The input field at fault, where one is.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Invalid { field, .. } | Error::Conflict { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// The message to show a user: internal details stay in the log.
+    pub fn public_message(&self) -> String {
+        match self {
+            Error::Database(_) | Error::Internal(_) => {
+                "Something went wrong on our side. Try again in a moment.".to_owned()
+            }
+            Error::NotFound { what } => {
+                let mut message = format!("{what} not found");
+                if let Some(first) = message.get_mut(0..1) {
+                    first.make_ascii_uppercase();
+                }
+                message.push_str(". Check the id.");
+                message
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// Whether the error is the server's fault and should be logged as such.
+    pub fn is_internal(&self) -> bool {
+        matches!(self, Error::Database(_) | Error::Internal(_))
+    }
+}

@@ -1,0 +1,377 @@
+//! Incidents and their updates. Every change is an event that enqueues
+//! its notifications in the same transaction, so an incident is never
+//! saved without its messages, nor a message queued for a change that
+//! rolled back.
+
+use chrono::{DateTime, Utc};
+use kodo_domain::incident::{IncidentStatus, Severity};
+use kodo_domain::template::{service_list, TemplateKind, Values, Variable};
+use serde::{Deserialize, Serialize};
+use sqlx::{PgPool, Postgres, Transaction};
+
+use crate::{db, services, settings, templates, Error, Kodo, Result};
+
+const MAX_TITLE_CHARS: usize = 200;
+const MAX_MESSAGE_CHARS: usize = 4000;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewIncident {
+    pub title: String,
+    pub severity: Severity,
+    pub status: IncidentStatus,
+    pub message: String,
+    pub services: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewUpdate {
+    pub status: IncidentStatus,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Incident {
+    pub id: i64,
+    pub title: String,
+    pub severity: Severity,
+    pub status: IncidentStatus,
+    pub services: Vec<ServiceRef>,
+    pub updates: Vec<Update>,
+    pub created_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, sqlx::FromRow)]
+pub struct ServiceRef {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Update {
+    pub id: i64,
+    /// `created`, `updated` or `resolved`.
+    pub kind: String,
+    pub status: IncidentStatus,
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct IncidentRow {
+    id: i64,
+    title: String,
+    severity: String,
+    status: String,
+    created_at: DateTime<Utc>,
+    resolved_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct UpdateRow {
+    id: i64,
+    kind: String,
+    status: String,
+    message: String,
+    created_at: DateTime<Utc>,
+}
+
+/// Opens an incident and notifies the subscribers it matches.
+pub async fn open(kodo: &Kodo, new: NewIncident) -> Result<Incident> {
+    let title = validate_title(&new.title)?;
+    let message = validate_message(&new.message)?;
+    if new.status == IncidentStatus::Resolved {
+        return Err(Error::invalid(
+            "status",
+            "A new incident cannot start resolved; open it as investigating, identified or monitoring.",
+        ));
+    }
+    let mut service_ids = new.services.clone();
+    service_ids.sort_unstable();
+    service_ids.dedup();
+    services::ensure_exist(&kodo.pool, "services", &service_ids).await?;
+
+    let mut tx = kodo.pool.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO incidents (title, severity, status) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(&title)
+    .bind(new.severity.as_str())
+    .bind(new.status.as_str())
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO incident_services (incident_id, service_id) SELECT $1, unnest($2::bigint[])",
+    )
+    .bind(id)
+    .bind(&service_ids)
+    .execute(&mut *tx)
+    .await?;
+    let update_id = insert_update(&mut tx, id, "created", new.status, &message).await?;
+    let queued = enqueue_notifications(kodo, &mut tx, id, update_id, TemplateKind::IncidentCreated).await?;
+    tx.commit().await?;
+
+    tracing::info!(incident.id = id, messages.queued = queued, "incident opened");
+    get(&kodo.pool, id).await
+}
+
+/// Posts an update; an update with status `resolved` resolves the incident.
+pub async fn post_update(kodo: &Kodo, incident_id: i64, update: NewUpdate) -> Result<Incident> {
+    let message = validate_message(&update.message)?;
+    let mut tx = kodo.pool.begin().await?;
+    let current: Option<String> =
+        sqlx::query_scalar("SELECT status FROM incidents WHERE id = $1 FOR UPDATE")
+            .bind(incident_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let current = current.ok_or_else(|| Error::not_found("incident"))?;
+    if current == IncidentStatus::Resolved.as_str() {
+        return Err(Error::conflict(
+            "status",
+            "This incident is already resolved; open a new incident instead.",
+        ));
+    }
+
+    let resolves = update.status == IncidentStatus::Resolved;
+    sqlx::query(
+        "UPDATE incidents SET status = $2, \
+           resolved_at = CASE WHEN $3 THEN now() ELSE resolved_at END \
+         WHERE id = $1",
+    )
+    .bind(incident_id)
+    .bind(update.status.as_str())
+    .bind(resolves)
+    .execute(&mut *tx)
+    .await?;
+    let (kind, template) = if resolves {
+        ("resolved", TemplateKind::IncidentResolved)
+    } else {
+        ("updated", TemplateKind::IncidentUpdated)
+    };
+    let update_id = insert_update(&mut tx, incident_id, kind, update.status, &message).await?;
+    let queued = enqueue_notifications(kodo, &mut tx, incident_id, update_id, template).await?;
+    tx.commit().await?;
+
+    tracing::info!(incident.id = incident_id, update.kind = kind, messages.queued = queued, "incident updated");
+    get(&kodo.pool, incident_id).await
+}
+
+pub async fn get(pool: &PgPool, id: i64) -> Result<Incident> {
+    let row = sqlx::query_as::<_, IncidentRow>(
+        "SELECT id, title, severity, status, created_at, resolved_at FROM incidents WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| Error::not_found("incident"))?;
+    let services = incident_services(pool, id).await?;
+    let updates = sqlx::query_as::<_, UpdateRow>(
+        "SELECT id, kind, status, message, created_at FROM incident_updates \
+         WHERE incident_id = $1 ORDER BY created_at DESC, id DESC",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let updates = updates
+        .into_iter()
+        .map(|row| {
+            Ok(Update {
+                id: row.id,
+                kind: row.kind,
+                status: parse_stored(&row.status)?,
+                message: row.message,
+                created_at: row.created_at,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Incident {
+        id: row.id,
+        title: row.title,
+        severity: parse_stored(&row.severity)?,
+        status: parse_stored(&row.status)?,
+        services,
+        updates,
+        created_at: row.created_at,
+        resolved_at: row.resolved_at,
+    })
+}
+
+/// Lists unresolved incidents, newest first.
+pub async fn list_open(pool: &PgPool) -> Result<Vec<Incident>> {
+    list_where(pool, "status <> 'resolved' ORDER BY created_at DESC", 100).await
+}
+
+/// Lists incidents resolved within the last `days` days, newest first.
+pub async fn list_recent_resolved(pool: &PgPool, days: i32) -> Result<Vec<Incident>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM incidents WHERE status = 'resolved' \
+         AND resolved_at > now() - make_interval(days => $1) ORDER BY resolved_at DESC LIMIT 20",
+    )
+    .bind(days)
+    .fetch_all(pool)
+    .await?;
+    fetch_all(pool, &ids).await
+}
+
+/// Lists every incident, newest first, for the admin dashboard.
+pub async fn list_all(pool: &PgPool, limit: i64) -> Result<Vec<Incident>> {
+    list_where(pool, "TRUE ORDER BY created_at DESC", limit).await
+}
+
+async fn list_where(pool: &PgPool, condition: &'static str, limit: i64) -> Result<Vec<Incident>> {
+    let ids: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT id FROM incidents WHERE {condition} LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    fetch_all(pool, &ids).await
+}
+
+async fn fetch_all(pool: &PgPool, ids: &[i64]) -> Result<Vec<Incident>> {
+    let mut incidents = Vec::with_capacity(ids.len());
+    for id in ids {
+        incidents.push(get(pool, *id).await?);
+    }
+    Ok(incidents)
+}
+
+async fn incident_services(
+    executor: impl sqlx::PgExecutor<'_>,
+    incident_id: i64,
+) -> Result<Vec<ServiceRef>> {
+    let services = sqlx::query_as::<_, ServiceRef>(
+        "SELECT s.id, s.name FROM services s \
+         JOIN incident_services x ON x.service_id = s.id \
+         WHERE x.incident_id = $1 ORDER BY s.name",
+    )
+    .bind(incident_id)
+    .fetch_all(executor)
+    .await?;
+    Ok(services)
+}
+
+async fn insert_update(
+    tx: &mut Transaction<'_, Postgres>,
+    incident_id: i64,
+    kind: &str,
+    status: IncidentStatus,
+    message: &str,
+) -> Result<i64> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO incident_updates (incident_id, kind, status, message) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(incident_id)
+    .bind(kind)
+    .bind(status.as_str())
+    .bind(message)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Queues one message per matching active subscriber for an incident event,
+/// in one set-based statement. Returns how many were queued.
+///
+/// A subscriber matches when their scope is all services or names at least
+/// one affected service, when they do not want critical incidents only or
+/// the incident is critical, and, for a resolution, when they want
+/// resolutions. The unique index on (subscriber, event) keeps it to one
+/// message each.
+async fn enqueue_notifications(
+    kodo: &Kodo,
+    tx: &mut Transaction<'_, Postgres>,
+    incident_id: i64,
+    update_id: i64,
+    kind: TemplateKind,
+) -> Result<u64> {
+    let row = sqlx::query_as::<_, IncidentRow>(
+        "SELECT id, title, severity, status, created_at, resolved_at FROM incidents WHERE id = $1",
+    )
+    .bind(incident_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let message: String =
+        sqlx::query_scalar("SELECT message FROM incident_updates WHERE id = $1")
+            .bind(update_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let services = incident_services(&mut **tx, incident_id).await?;
+    let service_ids: Vec<i64> = services.iter().map(|service| service.id).collect();
+    let service_names: Vec<&str> = services.iter().map(|service| service.name.as_str()).collect();
+    let severity: Severity = parse_stored(&row.severity)?;
+    let status: IncidentStatus = parse_stored(&row.status)?;
+
+    let template = templates::get(&kodo.pool, kind).await?;
+    let values = Values::new()
+        .with(Variable::Page, settings::page_name(&kodo.pool).await?)
+        .with(Variable::Title, row.title)
+        .with(Variable::Severity, severity.label())
+        .with(Variable::Status, status.label())
+        .with(Variable::Message, message)
+        .with(Variable::Service, service_list(&service_names))
+        .with(Variable::Url, kodo.incident_url(incident_id));
+    let body = template.render_fitted(&values, true);
+
+    let queued = sqlx::query(
+        "INSERT INTO messages (subscriber_id, to_phone, kind, incident_id, update_id, body) \
+         SELECT s.id, s.phone, 'notification', $1, $2, $3 FROM subscribers s \
+         WHERE s.status = 'active' \
+           AND (s.scope = 'all' OR s.service_ids && $4::bigint[]) \
+           AND (NOT s.critical_only OR $5) \
+           AND (s.resolutions OR NOT $6) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(incident_id)
+    .bind(update_id)
+    .bind(&body)
+    .bind(&service_ids)
+    .bind(severity == Severity::Critical)
+    .bind(kind == TemplateKind::IncidentResolved)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if queued > 0 {
+        db::notify_dispatchers(&mut **tx).await?;
+    }
+    Ok(queued)
+}
+
+fn validate_title(title: &str) -> Result<String> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(Error::invalid("title", "Title is missing; describe the incident in a few words."));
+    }
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(Error::invalid(
+            "title",
+            format!("Title is longer than {MAX_TITLE_CHARS} characters; shorten it."),
+        ));
+    }
+    Ok(title.to_owned())
+}
+
+fn validate_message(message: &str) -> Result<String> {
+    let message = message.trim();
+    if message.is_empty() {
+        return Err(Error::invalid("message", "Message is missing; say what is happening."));
+    }
+    if message.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(Error::invalid(
+            "message",
+            format!("Message is longer than {MAX_MESSAGE_CHARS} characters; shorten it."),
+        ));
+    }
+    Ok(message.to_owned())
+}
+
+/// Parses a value the database constrains, so a failure is a bug.
+fn parse_stored<T: std::str::FromStr>(value: &str) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    value
+        .parse()
+        .map_err(|error| Error::Internal(format!("stored value {value:?}: {error}")))
+}

@@ -1,0 +1,47 @@
+//! Kodo's server-only core: the PostgreSQL store and every operation that
+//! changes it. The web handlers, server functions, webhooks and the
+//! dispatcher all call into this crate, so each rule lives in one place.
+
+pub mod admins;
+pub mod api_tokens;
+pub mod consent;
+pub mod db;
+pub mod error;
+pub mod inbound;
+pub mod incidents;
+pub mod keys;
+pub mod messages;
+pub mod services;
+pub mod settings;
+pub mod subscribers;
+pub mod templates;
+
+pub use error::{Error, Result};
+pub use keys::Keys;
+
+use sqlx::PgPool;
+
+/// What every operation needs: the database pool, the keys derived from
+/// `KODO_SECRET_KEY`, and the public URL used in links and signatures.
+#[derive(Clone)]
+pub struct Kodo {
+    pub pool: PgPool,
+    pub keys: Keys,
+    /// The URL the world reaches Kodo at, without a trailing slash.
+    pub public_url: String,
+}
+
+impl Kodo {
+    pub fn new(pool: PgPool, keys: Keys, public_url: &str) -> Self {
+        Kodo {
+            pool,
+            keys,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// Returns the public link to an incident's page.
+    pub fn incident_url(&self, incident_id: i64) -> String {
+        format!("{}/incidents/{incident_id}", self.public_url)
+    }
+}

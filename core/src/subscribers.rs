@@ -1,0 +1,561 @@
+//! Subscribers: sign-up with a texted code, admin additions, removal and
+//! opting out or back in.
+
+use chrono::{DateTime, Utc};
+use kodo_domain::phone::PhoneNumber;
+use kodo_domain::preferences::{Preferences, Scope};
+use kodo_domain::template::{TemplateKind, Values, Variable};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use sqlx::{PgPool, Postgres, Transaction};
+use subtle::ConstantTimeEq;
+
+use crate::consent::{self, Action, Method};
+use crate::{db, services, settings, templates, Error, Kodo, Result};
+
+/// How long a texted code stays valid, in minutes.
+pub const CODE_VALID_MINUTES: i32 = 10;
+/// Wrong guesses allowed per code before it is void.
+pub const MAX_CODE_ATTEMPTS: i32 = 5;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Subscriber {
+    pub id: i64,
+    /// E.164.
+    pub phone: String,
+    /// `pending`, `active`, `unsubscribed` or `undeliverable`.
+    pub status: String,
+    pub preferences: Preferences,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SubscriberRow {
+    id: i64,
+    phone: String,
+    status: String,
+    scope: String,
+    service_ids: Vec<i64>,
+    critical_only: bool,
+    resolutions: bool,
+    maintenance: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl From<SubscriberRow> for Subscriber {
+    fn from(row: SubscriberRow) -> Self {
+        let scope = if row.scope == "services" {
+            Scope::Services
+        } else {
+            Scope::All
+        };
+        Subscriber {
+            id: row.id,
+            phone: row.phone,
+            status: row.status,
+            preferences: Preferences {
+                scope,
+                services: row.service_ids,
+                critical_only: row.critical_only,
+                resolutions: row.resolutions,
+                maintenance: row.maintenance,
+            },
+            created_at: row.created_at,
+        }
+    }
+}
+
+const SUBSCRIBER_COLUMNS: &str = "id, phone, status, scope, service_ids, critical_only, \
+     resolutions, maintenance, created_at";
+
+/// A visitor's request to subscribe, from the widget or the public API.
+#[derive(Debug, Clone)]
+pub struct SignUp {
+    pub phone: PhoneNumber,
+    pub preferences: Preferences,
+    /// The consent text the visitor agreed to, stored as evidence.
+    pub consent_text: String,
+    /// `Method::Web` or `Method::Api`.
+    pub method: Method,
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// Starts a sign-up: texts a fresh code and returns the sign-up id the code
+/// is confirmed under.
+///
+/// The answer and the writes are the same whether or not the number is
+/// already known, so the endpoint does not reveal who is subscribed.
+pub async fn sign_up(kodo: &Kodo, sign_up: SignUp) -> Result<String> {
+    let settings = settings::get(&kodo.pool).await?;
+    if !settings.enabled {
+        return Err(Error::Forbidden {
+            message: "SMS subscriptions are turned off for this page.".to_owned(),
+        });
+    }
+    validate_preferences(&kodo.pool, &sign_up.preferences).await?;
+
+    let code = generate_code();
+    let signup_id = generate_signup_id();
+    let preferences = serde_json::to_value(&sign_up.preferences)
+        .map_err(|error| Error::Internal(format!("preferences to JSON: {error}")))?;
+
+    let mut tx = kodo.pool.begin().await?;
+    let subscriber_id: i64 = sqlx::query_scalar(
+        "INSERT INTO subscribers (phone, status) VALUES ($1, 'pending') \
+         ON CONFLICT (phone) DO UPDATE SET updated_at = now() RETURNING id",
+    )
+    .bind(sign_up.phone.as_str())
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO verification_codes (subscriber_id, signup_id, code_hash, preferences, \
+           consent_text, method, client_ip, user_agent, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(mins => $9)) \
+         ON CONFLICT (subscriber_id) DO UPDATE SET signup_id = EXCLUDED.signup_id, \
+           code_hash = EXCLUDED.code_hash, preferences = EXCLUDED.preferences, \
+           consent_text = EXCLUDED.consent_text, method = EXCLUDED.method, \
+           client_ip = EXCLUDED.client_ip, user_agent = EXCLUDED.user_agent, \
+           attempts = 0, expires_at = EXCLUDED.expires_at, created_at = now()",
+    )
+    .bind(subscriber_id)
+    .bind(&signup_id)
+    .bind(kodo.keys.hash_verification_code(subscriber_id, &code))
+    .bind(preferences)
+    .bind(&sign_up.consent_text)
+    .bind(sign_up.method.as_str())
+    .bind(&sign_up.client_ip)
+    .bind(&sign_up.user_agent)
+    .bind(CODE_VALID_MINUTES)
+    .execute(&mut *tx)
+    .await?;
+
+    let template = templates::get(&kodo.pool, TemplateKind::Verification).await?;
+    let values = Values::new()
+        .with(Variable::Page, settings.page_name)
+        .with(Variable::Code, code);
+    let body = template.render_fitted(&values, true);
+    enqueue_direct(&mut tx, subscriber_id, sign_up.phone.as_str(), "verification", &body).await?;
+    tx.commit().await?;
+
+    tracing::info!(subscriber.id = subscriber_id, phone = %sign_up.phone.masked(), "verification code sent");
+    Ok(signup_id)
+}
+
+#[derive(sqlx::FromRow)]
+struct PendingCode {
+    subscriber_id: i64,
+    phone: String,
+    code_hash: Vec<u8>,
+    preferences: serde_json::Value,
+    consent_text: String,
+    method: String,
+    client_ip: Option<String>,
+    user_agent: Option<String>,
+    attempts: i32,
+    expired: bool,
+}
+
+/// Confirms a sign-up with the texted code and activates the subscriber.
+pub async fn verify(kodo: &Kodo, signup_id: &str, code: &str) -> Result<Subscriber> {
+    let code = code.trim();
+    if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Error::invalid(
+            "code",
+            "The code is the 6 digits in the text we sent; enter them without spaces.",
+        ));
+    }
+
+    let mut tx = kodo.pool.begin().await?;
+    let pending = sqlx::query_as::<_, PendingCode>(
+        "SELECT v.subscriber_id, s.phone, v.code_hash, v.preferences, v.consent_text, v.method, \
+           v.client_ip, v.user_agent, v.attempts, v.expires_at < now() AS expired \
+         FROM verification_codes v JOIN subscribers s ON s.id = v.subscriber_id \
+         WHERE v.signup_id = $1 FOR UPDATE OF v",
+    )
+    .bind(signup_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| Error::not_found("sign-up"))?;
+
+    if pending.expired {
+        return Err(Error::invalid(
+            "code",
+            format!("This code has expired (codes last {CODE_VALID_MINUTES} minutes); request a new one."),
+        ));
+    }
+    if pending.attempts >= MAX_CODE_ATTEMPTS {
+        return Err(Error::invalid(
+            "code",
+            "Too many wrong codes; request a new code.",
+        ));
+    }
+    let expected = kodo.keys.hash_verification_code(pending.subscriber_id, code);
+    if !bool::from(expected.ct_eq(&pending.code_hash)) {
+        sqlx::query("UPDATE verification_codes SET attempts = attempts + 1 WHERE subscriber_id = $1")
+            .bind(pending.subscriber_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let left = MAX_CODE_ATTEMPTS - pending.attempts - 1;
+        tracing::info!(subscriber.id = pending.subscriber_id, attempts.left = left, "wrong verification code");
+        return Err(Error::invalid(
+            "code",
+            if left > 0 {
+                format!("That code is wrong; check the text we sent and try again ({left} attempts left).")
+            } else {
+                "That code is wrong, and it was the last attempt; request a new code.".to_owned()
+            },
+        ));
+    }
+
+    let preferences: Preferences = serde_json::from_value(pending.preferences)
+        .map_err(|error| Error::Internal(format!("stored preferences: {error}")))?;
+    sqlx::query("DELETE FROM verification_codes WHERE subscriber_id = $1")
+        .bind(pending.subscriber_id)
+        .execute(&mut *tx)
+        .await?;
+    let subscriber = activate(&mut tx, pending.subscriber_id, &preferences).await?;
+    let method = if pending.method == "api" { Method::Api } else { Method::Web };
+    consent::append(
+        &mut *tx,
+        consent::Record {
+            subscriber_id: pending.subscriber_id,
+            phone: &pending.phone,
+            action: Action::OptIn,
+            method,
+            consent_text: Some(&pending.consent_text),
+            client_ip: pending.client_ip.as_deref(),
+            user_agent: pending.user_agent.as_deref(),
+            actor: None,
+        },
+    )
+    .await?;
+    let body = render_page_template(kodo, TemplateKind::Confirmation).await?;
+    enqueue_direct(&mut tx, subscriber.id, &subscriber.phone, "confirmation", &body).await?;
+    tx.commit().await?;
+
+    tracing::info!(subscriber.id = subscriber.id, "subscriber verified");
+    Ok(subscriber)
+}
+
+/// Adds a subscriber who is active at once, on an admin's or API client's
+/// word that the person agreed; `consent_note` records how.
+pub async fn add_confirmed(
+    kodo: &Kodo,
+    phone: &PhoneNumber,
+    preferences: &Preferences,
+    consent_note: &str,
+    method: Method,
+    actor: &str,
+) -> Result<Subscriber> {
+    let consent_note = consent_note.trim();
+    if consent_note.is_empty() {
+        return Err(Error::invalid(
+            "consent_note",
+            "Consent note is missing; say how this person agreed to receive texts.",
+        ));
+    }
+    validate_preferences(&kodo.pool, preferences).await?;
+
+    let mut tx = kodo.pool.begin().await?;
+    let existing: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, status FROM subscribers WHERE phone = $1 FOR UPDATE")
+            .bind(phone.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+    let subscriber_id = match existing {
+        Some((_, status)) if status == "active" => {
+            return Err(Error::conflict("phone", "This number is already subscribed."));
+        }
+        Some((_, status)) if status == "unsubscribed" => {
+            return Err(Error::conflict(
+                "phone",
+                "This number opted out. Only its owner can opt back in, by texting START \
+                 or signing up on the status page.",
+            ));
+        }
+        Some((id, _)) => {
+            sqlx::query("DELETE FROM verification_codes WHERE subscriber_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            id
+        }
+        None => {
+            sqlx::query_scalar("INSERT INTO subscribers (phone, status) VALUES ($1, 'pending') RETURNING id")
+                .bind(phone.as_str())
+                .fetch_one(&mut *tx)
+                .await?
+        }
+    };
+    let subscriber = activate(&mut tx, subscriber_id, preferences).await?;
+    consent::append(
+        &mut *tx,
+        consent::Record {
+            subscriber_id,
+            phone: phone.as_str(),
+            action: Action::OptIn,
+            method,
+            consent_text: Some(consent_note),
+            client_ip: None,
+            user_agent: None,
+            actor: Some(actor),
+        },
+    )
+    .await?;
+    let page = settings::page_name(&kodo.pool).await?;
+    let welcome = format!(
+        "{page}: the {page} team subscribed this number to status alerts. \
+         Reply STOP to unsubscribe, HELP for help."
+    );
+    enqueue_direct(&mut tx, subscriber_id, phone.as_str(), "confirmation", &welcome).await?;
+    tx.commit().await?;
+
+    tracing::info!(subscriber.id = subscriber_id, actor, "subscriber added");
+    Ok(subscriber)
+}
+
+/// Removes a subscriber and cancels their unsent messages. Their consent
+/// records stay, and the number can be added again.
+pub async fn remove(kodo: &Kodo, id: i64, method: Method, actor: &str) -> Result<()> {
+    let mut tx = kodo.pool.begin().await?;
+    let found: Option<(String, String)> =
+        sqlx::query_as("SELECT phone, status FROM subscribers WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (phone, status) = found.ok_or_else(|| Error::not_found("subscriber"))?;
+    cancel_unsent(&mut tx, id).await?;
+    if status == "active" {
+        consent::append(
+            &mut *tx,
+            consent::Record {
+                subscriber_id: id,
+                phone: &phone,
+                action: Action::OptOut,
+                method,
+                consent_text: None,
+                client_ip: None,
+                user_agent: None,
+                actor: Some(actor),
+            },
+        )
+        .await?;
+    }
+    sqlx::query("DELETE FROM subscribers WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(subscriber.id = id, actor, "subscriber removed");
+    Ok(())
+}
+
+/// Marks the number unsubscribed and cancels its unsent messages. Returns
+/// whether a subscriber changed.
+pub async fn opt_out(kodo: &Kodo, phone: &str, method: Method, note: &str) -> Result<bool> {
+    let mut tx = kodo.pool.begin().await?;
+    let id: Option<i64> = sqlx::query_scalar(
+        "UPDATE subscribers SET status = 'unsubscribed', updated_at = now() \
+         WHERE phone = $1 AND status IN ('active', 'pending') RETURNING id",
+    )
+    .bind(phone)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(id) = id else {
+        return Ok(false);
+    };
+    cancel_unsent(&mut tx, id).await?;
+    consent::append(
+        &mut *tx,
+        consent::Record {
+            subscriber_id: id,
+            phone,
+            action: Action::OptOut,
+            method,
+            consent_text: Some(note),
+            client_ip: None,
+            user_agent: None,
+            actor: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(subscriber.id = id, method = method.as_str(), "subscriber opted out");
+    Ok(true)
+}
+
+/// Re-activates a number that opted out after it had been confirmed.
+/// Returns whether a subscriber changed.
+pub async fn opt_in(kodo: &Kodo, phone: &str, note: &str) -> Result<bool> {
+    let mut tx = kodo.pool.begin().await?;
+    let id: Option<i64> = sqlx::query_scalar(
+        "UPDATE subscribers SET status = 'active', updated_at = now() \
+         WHERE phone = $1 AND status = 'unsubscribed' AND confirmed_at IS NOT NULL RETURNING id",
+    )
+    .bind(phone)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(id) = id else {
+        return Ok(false);
+    };
+    consent::append(
+        &mut *tx,
+        consent::Record {
+            subscriber_id: id,
+            phone,
+            action: Action::OptIn,
+            method: Method::SmsKeyword,
+            consent_text: Some(note),
+            client_ip: None,
+            user_agent: None,
+            actor: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(subscriber.id = id, "subscriber opted back in");
+    Ok(true)
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub status: Option<String>,
+    pub phone: Option<String>,
+}
+
+pub async fn list(pool: &PgPool, filter: &Filter) -> Result<Vec<Subscriber>> {
+    if let Some(status) = &filter.status {
+        if !["pending", "active", "unsubscribed", "undeliverable"].contains(&status.as_str()) {
+            return Err(Error::invalid(
+                "status",
+                "status must be pending, active, unsubscribed or undeliverable.",
+            ));
+        }
+    }
+    let rows = sqlx::query_as::<_, SubscriberRow>(&format!(
+        "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers \
+         WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR phone = $2) \
+         ORDER BY id DESC LIMIT 1000"
+    ))
+    .bind(&filter.status)
+    .bind(&filter.phone)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Subscriber::from).collect())
+}
+
+pub async fn get(pool: &PgPool, id: i64) -> Result<Subscriber> {
+    let row = sqlx::query_as::<_, SubscriberRow>(&format!(
+        "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| Error::not_found("subscriber"))?;
+    Ok(row.into())
+}
+
+async fn activate(
+    tx: &mut Transaction<'_, Postgres>,
+    id: i64,
+    preferences: &Preferences,
+) -> Result<Subscriber> {
+    let scope = match preferences.scope {
+        Scope::All => "all",
+        Scope::Services => "services",
+    };
+    let row = sqlx::query_as::<_, SubscriberRow>(&format!(
+        "UPDATE subscribers SET status = 'active', scope = $2, service_ids = $3, \
+           critical_only = $4, resolutions = $5, maintenance = $6, \
+           confirmed_at = now(), updated_at = now() \
+         WHERE id = $1 RETURNING {SUBSCRIBER_COLUMNS}"
+    ))
+    .bind(id)
+    .bind(scope)
+    .bind(&preferences.services)
+    .bind(preferences.critical_only)
+    .bind(preferences.resolutions)
+    .bind(preferences.maintenance)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.into())
+}
+
+async fn cancel_unsent(tx: &mut Transaction<'_, Postgres>, subscriber_id: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE messages SET status = 'canceled', updated_at = now() \
+         WHERE subscriber_id = $1 AND status = 'queued'",
+    )
+    .bind(subscriber_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Queues a message to one number and wakes the dispatchers on commit.
+pub(crate) async fn enqueue_direct(
+    tx: &mut Transaction<'_, Postgres>,
+    subscriber_id: impl Into<Option<i64>>,
+    phone: &str,
+    kind: &str,
+    body: &str,
+) -> Result<()> {
+    sqlx::query("INSERT INTO messages (subscriber_id, to_phone, kind, body) VALUES ($1, $2, $3, $4)")
+        .bind(subscriber_id.into())
+        .bind(phone)
+        .bind(kind)
+        .bind(body)
+        .execute(&mut **tx)
+        .await?;
+    db::notify_dispatchers(&mut **tx).await?;
+    Ok(())
+}
+
+/// Renders a template that takes only page-wide values.
+pub(crate) async fn render_page_template(kodo: &Kodo, kind: TemplateKind) -> Result<String> {
+    let template = templates::get(&kodo.pool, kind).await?;
+    let values = Values::new()
+        .with(Variable::Page, settings::page_name(&kodo.pool).await?)
+        .with(Variable::Url, kodo.public_url.clone());
+    Ok(template.render_fitted(&values, true))
+}
+
+async fn validate_preferences(pool: &PgPool, preferences: &Preferences) -> Result<()> {
+    preferences
+        .validate()
+        .map_err(|error| Error::invalid("preferences.services", error.to_string()))?;
+    services::ensure_exist(pool, "preferences.services", &preferences.services).await
+}
+
+fn generate_code() -> String {
+    let code: u32 = rand::rngs::OsRng.gen_range(0..1_000_000);
+    format!("{code:06}")
+}
+
+fn generate_signup_id() -> String {
+    let bytes: [u8; 16] = rand::rngs::OsRng.gen();
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_is_six_digits() {
+        for _ in 0..100 {
+            let code = generate_code();
+            assert_eq!(code.len(), 6);
+            assert!(code.chars().all(|c| c.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn signup_id_is_random_hex() {
+        let first = generate_signup_id();
+        assert_eq!(first.len(), 32);
+        assert_ne!(first, generate_signup_id());
+    }
+}

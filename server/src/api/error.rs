@@ -1,0 +1,84 @@
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// An API error: the status, a message saying what is wrong and what to
+/// do, and the input field at fault where there is one.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+    pub field: Option<String>,
+    pub retry_after_secs: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            message: message.into(),
+            field: None,
+            retry_after_secs: None,
+        }
+    }
+
+    pub fn bad_request(field: Option<String>, message: impl Into<String>) -> Self {
+        ApiError {
+            field,
+            ..ApiError::new(StatusCode::BAD_REQUEST, message)
+        }
+    }
+}
+
+impl From<kodo_core::Error> for ApiError {
+    fn from(error: kodo_core::Error) -> Self {
+        if error.is_internal() {
+            tracing::error!(%error, "request failed");
+        }
+        let retry_after_secs = match &error {
+            kodo_core::Error::TooManyRequests { retry_after_secs, .. } => Some(*retry_after_secs),
+            _ => None,
+        };
+        ApiError {
+            status: StatusCode::from_u16(error.status_code())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            message: error.public_message(),
+            field: error.field().map(str::to_owned),
+            retry_after_secs,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = match &self.field {
+            Some(field) => json!({ "error": self.message, "field": field }),
+            None => json!({ "error": self.message }),
+        };
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after_secs {
+            if let Ok(value) = seconds.to_string().parse() {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+/// Answers a failure that is the server's fault; the error is logged here.
+pub fn internal_error(error: &kodo_core::Error) -> Response {
+    tracing::error!(%error, "request failed");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side. Try again in a moment.",
+    )
+    .into_response()
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "No such API endpoint; see the README for the endpoints under /api/v1.",
+    )
+}

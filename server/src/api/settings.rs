@@ -1,0 +1,56 @@
+use axum::extract::State;
+use axum::Json;
+use kodo_core::settings::{self, SmsSettings, SmsSettingsUpdate};
+use serde::{Deserialize, Deserializer};
+
+use super::{ApiAuth, ApiError, ApiJson};
+use crate::state::AppState;
+
+/// `PUT /api/v1/settings/sms`: omitted fields keep their values; `null` or
+/// `""` clears a Twilio field, which switches sending back to the outbox.
+#[derive(Deserialize)]
+pub struct SettingsBody {
+    enabled: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    account_sid: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    auth_token: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    from: Option<Option<String>>,
+    verification_template: Option<String>,
+    page_name: Option<String>,
+    consent_text: Option<String>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+pub async fn show(_: ApiAuth, State(state): State<AppState>) -> Result<Json<SmsSettings>, ApiError> {
+    Ok(Json(settings::get(&state.kodo.pool).await?))
+}
+
+pub async fn update(
+    ApiAuth(token): ApiAuth,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SettingsBody>,
+) -> Result<Json<SmsSettings>, ApiError> {
+    let clear_or = |value: Option<Option<String>>| value.map(Option::unwrap_or_default);
+    let update = SmsSettingsUpdate {
+        page_name: body.page_name,
+        enabled: body.enabled,
+        account_sid: clear_or(body.account_sid),
+        auth_token: clear_or(body.auth_token),
+        from: clear_or(body.from),
+        consent_text: body.consent_text,
+        verification_template: body.verification_template,
+    };
+    let saved = settings::update(&state.kodo, update).await?;
+    tracing::info!(token.id = token.id, "SMS settings changed through the API");
+    Ok(Json(saved))
+}

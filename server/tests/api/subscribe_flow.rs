@@ -1,0 +1,198 @@
+//! The main path: sign up, confirm the code, get an SMS per incident
+//! event, reply STOP, and hear nothing more.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{json_body, TestApp};
+
+const PHONE: &str = "+14155552671";
+
+#[tokio::test]
+async fn subscribe_notify_and_stop_through_twilio() {
+    let app = TestApp::spawn_with_twilio().await;
+    let api = app.create_service("API").await;
+
+    let signup_id = app.sign_up("+1 (415) 555-2671", json!({})).await;
+    let code = app.latest_code(PHONE).await;
+    let verification = &app.twilio.received_by(PHONE)[0];
+    assert!(verification.body.contains(&code));
+    assert_eq!(
+        verification.status_callback.as_deref(),
+        Some(app.url("/webhooks/twilio/status").as_str())
+    );
+
+    let response = app
+        .post_public(&format!("/api/v1/subscriptions/{signup_id}/verify"), json!({ "code": code }))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(json_body(response).await["status"], "active");
+
+    let incident = app.open_incident("Checkout API errors", "major", &[api]).await;
+    app.drain().await;
+    let bodies: Vec<String> = app.twilio.received_by(PHONE).into_iter().map(|m| m.body).collect();
+    let created = bodies.last().expect("incident message");
+    assert!(created.contains("Checkout API errors"), "{created}");
+    assert!(created.contains(&app.url(&format!("/incidents/{incident}"))), "{created}");
+
+    let update = app
+        .post(
+            &format!("/api/v1/incidents/{incident}/updates"),
+            json!({ "status": "identified", "message": "A bad deploy; rolling back." }),
+        )
+        .await;
+    assert_eq!(update.status(), StatusCode::CREATED);
+    let resolve = app
+        .post(
+            &format!("/api/v1/incidents/{incident}/updates"),
+            json!({ "status": "resolved", "message": "Fixed." }),
+        )
+        .await;
+    assert_eq!(resolve.status(), StatusCode::CREATED);
+    app.drain().await;
+    // Code, confirmation, then one message each for opened, updated, resolved.
+    assert_eq!(app.twilio.received_by(PHONE).len(), 5);
+
+    let stop = app
+        .post_signed_webhook(
+            "/webhooks/twilio/sms",
+            &[("MessageSid", "SM00000000000000000000000000000042"), ("From", PHONE), ("To", "+15005550006"), ("Body", " stop ")],
+        )
+        .await;
+    assert_eq!(stop.status(), StatusCode::OK);
+    assert!(stop.text().await.unwrap().contains("<Response>"));
+
+    let subscribers = json_body(app.get("/api/v1/subscribers?status=unsubscribed").await).await;
+    assert_eq!(subscribers[0]["phone"], PHONE);
+
+    app.open_incident("Second outage", "critical", &[api]).await;
+    app.drain().await;
+    assert_eq!(app.twilio.received_by(PHONE).len(), 5, "nothing is sent after STOP");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn outbox_keeps_messages_without_twilio() {
+    let app = TestApp::spawn().await;
+    let signup_id = app.sign_up(PHONE, json!({})).await;
+    let code = app.latest_code(PHONE).await;
+    assert_eq!(app.twilio.request_count(), 0, "nothing goes to Twilio without an account");
+
+    let messages = app.messages_to(PHONE).await;
+    assert_eq!(messages[0]["status"], "sent");
+    assert!(messages[0]["body"].as_str().unwrap().contains(&code), "the outbox shows the code");
+
+    let response = app
+        .post_public(&format!("/api/v1/subscriptions/{signup_id}/verify"), json!({ "code": code }))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn twilio_log_masks_verification_code() {
+    let app = TestApp::spawn_with_twilio().await;
+    app.sign_up(PHONE, json!({})).await;
+    let code = app.latest_code(PHONE).await;
+    let messages = app.messages_to(PHONE).await;
+    let body = messages[0]["body"].as_str().unwrap();
+    assert!(!body.contains(&code), "{body}");
+    assert!(body.contains("******"), "{body}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_code_is_rejected() {
+    let app = TestApp::spawn().await;
+    let signup_id = app.sign_up(PHONE, json!({})).await;
+    let code = app.latest_code(PHONE).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+
+    let response = app
+        .post_public(&format!("/api/v1/subscriptions/{signup_id}/verify"), json!({ "code": wrong }))
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body = json_body(response).await;
+    assert_eq!(body["field"], "code");
+    assert!(body["error"].as_str().unwrap().contains("wrong"));
+
+    let subscribers = json_body(app.get("/api/v1/subscribers?status=pending").await).await;
+    assert_eq!(subscribers.as_array().unwrap().len(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn expired_code_is_rejected() {
+    let app = TestApp::spawn().await;
+    let signup_id = app.sign_up(PHONE, json!({})).await;
+    let code = app.latest_code(PHONE).await;
+    sqlx::query("UPDATE verification_codes SET expires_at = now() - interval '1 second'")
+        .execute(&app.kodo.pool)
+        .await
+        .unwrap();
+
+    let response = app
+        .post_public(&format!("/api/v1/subscriptions/{signup_id}/verify"), json!({ "code": code }))
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(json_body(response).await["error"].as_str().unwrap().contains("expired"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn code_expires_after_ten_minutes() {
+    let app = TestApp::spawn().await;
+    app.sign_up(PHONE, json!({})).await;
+    let minutes: f64 = sqlx::query_scalar(
+        "SELECT EXTRACT(EPOCH FROM expires_at - created_at)::float8 / 60 FROM verification_codes",
+    )
+    .fetch_one(&app.kodo.pool)
+    .await
+    .unwrap();
+    assert!((minutes - 10.0).abs() < 0.1, "{minutes}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn consent_is_recorded_on_verify() {
+    let app = TestApp::spawn().await;
+    app.subscribe(PHONE, json!({})).await;
+    let (method, text): (String, Option<String>) =
+        sqlx::query_as("SELECT method, consent_text FROM consent_events WHERE phone = $1 AND action = 'opt_in'")
+            .bind(PHONE)
+            .fetch_one(&app.kodo.pool)
+            .await
+            .unwrap();
+    assert_eq!(method, "api");
+    assert!(text.unwrap().contains("Reply STOP"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn removed_subscriber_can_be_added_again() {
+    let app = TestApp::spawn().await;
+    let id = app.subscribe(PHONE, json!({})).await;
+
+    let response = app.delete(&format!("/api/v1/subscribers/{id}")).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let missing = app.delete(&format!("/api/v1/subscribers/{id}")).await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
+    let added = app
+        .post("/api/v1/subscribers", json!({ "phone": PHONE, "consent_note": "Asked by phone" }))
+        .await;
+    assert_eq!(added.status(), StatusCode::CREATED);
+    let body = json_body(added).await;
+    assert_eq!(body["status"], "active");
+    assert_eq!(body["phone"], PHONE);
+    assert_eq!(body["preferences"]["scope"], "all");
+    assert_eq!(body["preferences"]["resolutions"], true);
+
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM consent_events WHERE phone = $1")
+        .bind(PHONE)
+        .fetch_one(&app.kodo.pool)
+        .await
+        .unwrap();
+    assert_eq!(events, 3, "opt-in, removal, opt-in again");
+    app.stop().await;
+}
