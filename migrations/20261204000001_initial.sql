@@ -170,7 +170,7 @@ CREATE TABLE messages (
 -- Never more than one message per subscriber per incident event.
 CREATE UNIQUE INDEX messages_subscriber_update ON messages (subscriber_id, update_id)
     WHERE update_id IS NOT NULL;
-CREATE INDEX messages_due ON messages (next_attempt_at) WHERE status = 'queued';
+CREATE INDEX messages_due ON messages (next_attempt_at) WHERE status = 'queued' AND channel IS NULL;
 CREATE INDEX messages_to_phone ON messages (to_phone);
 CREATE INDEX messages_incident_id ON messages (incident_id);
 

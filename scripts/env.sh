@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared environment for Kodo's scripts. Source it from bash:
 #
 #   source scripts/env.sh

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Kodo's Leptos application: the public status page with its subscribe
 //! widget, and the admin dashboard. Server functions sit beside the
 //! components that call them; their bodies run only on the server.

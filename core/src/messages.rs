@@ -1,9 +1,11 @@
 //! The outgoing message queue, which is also the message log.
 //!
-//! A message is `queued` until a dispatcher claims it (`sending`), then
-//! `sent` (Twilio accepted it, or the development outbox stored it) and
-//! later `delivered`, `undelivered` or `failed` as Twilio reports. A
-//! message withdrawn before sending is `canceled`.
+//! A message is `queued` with no channel while it waits in Kodo's queue,
+//! and `sending` while a dispatcher holds it. Once Twilio accepts it, it
+//! takes the status Twilio returns (usually `queued`, now with channel
+//! `twilio`) and then those Twilio reports: `sent`, `delivered`,
+//! `undelivered` or `failed`. The development outbox marks its messages
+//! `sent`. A message withdrawn before sending is `canceled`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -75,7 +77,7 @@ pub async fn claim_due(pool: &PgPool, limit: i64) -> Result<Vec<Claimed>> {
     let claimed = sqlx::query_as::<_, Claimed>(
         "UPDATE messages m SET status = 'sending', attempts = m.attempts + 1, updated_at = now() \
          FROM (SELECT id FROM messages \
-               WHERE status = 'queued' AND next_attempt_at <= now() \
+               WHERE status = 'queued' AND channel IS NULL AND next_attempt_at <= now() \
                ORDER BY CASE kind WHEN 'verification' THEN 0 WHEN 'help' THEN 0 \
                                   WHEN 'confirmation' THEN 1 ELSE 2 END, id \
                LIMIT $1 FOR UPDATE SKIP LOCKED) due \
@@ -88,8 +90,9 @@ pub async fn claim_due(pool: &PgPool, limit: i64) -> Result<Vec<Claimed>> {
     Ok(claimed)
 }
 
-/// Records a successful send. Once Twilio has the text, the code in a
-/// verification message is masked, so only the outbox ever shows it.
+/// Records a successful send with the status Twilio returned. Once Twilio
+/// has the text, the code in a verification message is masked, so only the
+/// outbox ever shows it.
 pub async fn mark_sent(
     pool: &PgPool,
     id: i64,
@@ -98,7 +101,7 @@ pub async fn mark_sent(
     status: &str,
 ) -> Result<()> {
     sqlx::query(
-        "UPDATE messages SET status = CASE WHEN message_status_rank($4) >= 2 THEN $4 ELSE 'sent' END, \
+        "UPDATE messages SET status = CASE WHEN message_status_rank($4) >= 0 THEN $4 ELSE 'sent' END, \
            channel = $2, twilio_sid = $3, sent_at = now(), updated_at = now(), \
            error_code = NULL, error_message = NULL, \
            body = CASE WHEN kind = 'verification' AND $2 = 'twilio' \

@@ -486,7 +486,7 @@ async fn activate(
 async fn cancel_unsent(tx: &mut Transaction<'_, Postgres>, subscriber_id: i64) -> Result<()> {
     sqlx::query(
         "UPDATE messages SET status = 'canceled', updated_at = now() \
-         WHERE subscriber_id = $1 AND status = 'queued'",
+         WHERE subscriber_id = $1 AND status = 'queued' AND channel IS NULL",
     )
     .bind(subscriber_id)
     .execute(&mut **tx)

@@ -7,5 +7,11 @@
 //! subscriber preferences. It does no I/O and compiles to
 //! `wasm32-unknown-unknown`.
 
+pub mod incident;
+pub mod keywords;
 pub mod phone;
+pub mod preferences;
+pub mod segments;
+pub mod signature;
+pub mod template;
 mod text;

@@ -26,34 +26,37 @@ pub(crate) fn normalize_compatibility(input: &str) -> String {
         .collect()
 }
 
+/// Dashes outside the range U+2010 to U+2015: the rest of Unicode category
+/// Pd (dash punctuation), the hyphen bullet U+2043 and the minus sign U+2212.
+const OTHER_DASHES: [char; 22] = [
+    '-',
+    '\u{058A}',
+    '\u{05BE}',
+    '\u{1400}',
+    '\u{1806}',
+    '\u{2043}',
+    '\u{2212}',
+    '\u{2E17}',
+    '\u{2E1A}',
+    '\u{2E3A}',
+    '\u{2E3B}',
+    '\u{2E40}',
+    '\u{2E5D}',
+    '\u{301C}',
+    '\u{3030}',
+    '\u{30A0}',
+    '\u{FE31}',
+    '\u{FE32}',
+    '\u{FE58}',
+    '\u{FE63}',
+    '\u{FF0D}',
+    '\u{10EAD}',
+];
+
 /// Returns whether `c` is a dash: Unicode category Pd (dash punctuation),
-/// the minus sign U+2212 or the hyphen bullet U+2043.
+/// the minus sign or the hyphen bullet.
 pub(crate) fn is_dash(c: char) -> bool {
-    matches!(
-        c,
-        '-' | '\u{058A}'
-            | '\u{05BE}'
-            | '\u{1400}'
-            | '\u{1806}'
-            | '\u{2010}'..='\u{2015}'
-            | '\u{2043}'
-            | '\u{2212}'
-            | '\u{2E17}'
-            | '\u{2E1A}'
-            | '\u{2E3A}'
-            | '\u{2E3B}'
-            | '\u{2E40}'
-            | '\u{2E5D}'
-            | '\u{301C}'
-            | '\u{3030}'
-            | '\u{30A0}'
-            | '\u{FE31}'
-            | '\u{FE32}'
-            | '\u{FE58}'
-            | '\u{FE63}'
-            | '\u{FF0D}'
-            | '\u{10EAD}'
-    )
+    ('\u{2010}'..='\u{2015}').contains(&c) || OTHER_DASHES.contains(&c)
 }
 
 /// Returns whether `c` is an invisible formatting character that carries no
@@ -61,15 +64,12 @@ pub(crate) fn is_dash(c: char) -> bool {
 /// marks, bidirectional embeddings and isolates, word joiner, invisible
 /// operators and the byte order mark.
 pub(crate) fn is_invisible_format(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{FEFF}'
-    )
+    c == '\u{00AD}'
+        || c == '\u{FEFF}'
+        || ('\u{200B}'..='\u{200F}').contains(&c)
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2060}'..='\u{2064}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
 }
 
 #[cfg(test)]
@@ -83,16 +83,25 @@ mod tests {
 
     #[test]
     fn dashes_become_hyphen_minus() {
-        assert_eq!(normalize_compatibility("1\u{2011}2\u{2013}3\u{2212}4"), "1-2-3-4");
+        assert_eq!(
+            normalize_compatibility("1\u{2011}2\u{2013}3\u{2212}4"),
+            "1-2-3-4"
+        );
     }
 
     #[test]
     fn unicode_spaces_become_plain() {
-        assert_eq!(normalize_compatibility("1\u{00A0}2\u{202F}3\u{3000}4"), "1 2 3 4");
+        assert_eq!(
+            normalize_compatibility("1\u{00A0}2\u{202F}3\u{3000}4"),
+            "1 2 3 4"
+        );
     }
 
     #[test]
     fn invisible_marks_are_removed() {
-        assert_eq!(normalize_compatibility("\u{202A}+1\u{200B}2\u{202C}"), "+12");
+        assert_eq!(
+            normalize_compatibility("\u{202A}+1\u{200B}2\u{202C}"),
+            "+12"
+        );
     }
 }

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The hydrate entry: makes the server-rendered pages interactive.
 
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The `kodo` server: the router that joins the Leptos pages, the REST API
 //! and Twilio's webhooks, and the dispatcher that sends queued messages.
 

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The `kodo` command: with no arguments it serves the status page, the
 //! admin dashboard, the API and the webhooks, and runs a dispatcher.
 

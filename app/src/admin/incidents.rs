@@ -275,7 +275,7 @@ fn AdminIncident(incident: IncidentView, update: ServerAction<PostIncidentUpdate
                     <div class="columns">
                         <div>
                             <label for=select_id.clone()>"New status"</label>
-                            <StatusSelect id=select_id test="update-status" status include_resolved=true />
+                            <StatusSelect id=select_id.clone() test="update-status" status include_resolved=true />
                         </div>
                         <div class="grow">
                             <label for=message_id.clone()>"Update"</label>

@@ -72,6 +72,7 @@ pub fn OutboxPage() -> impl IntoView {
 #[component]
 fn MessageList(data: OutboxData, reply: ServerAction<ReplyAsPhone>) -> impl IntoView {
     let outbox_mode = data.outbox_mode;
+    let is_empty = data.messages.is_empty();
     view! {
         <Show when=move || outbox_mode>
             <p class="notice">
@@ -79,7 +80,7 @@ fn MessageList(data: OutboxData, reply: ServerAction<ReplyAsPhone>) -> impl Into
                 <a href="/admin/settings">"Connect Twilio"</a>
             </p>
         </Show>
-        <Show when=move || data.messages.is_empty()>
+        <Show when=move || is_empty>
             <p class="muted">"No messages yet."</p>
         </Show>
         <ul class="messages">

@@ -1,4 +1,5 @@
-//! Lexical checks on a typed phone number, before libphonenumber sees it.
+//! Lexical checks on a typed phone number, before the libphonenumber rules
+//! run.
 
 use super::PhoneError;
 use crate::text::normalize_compatibility;
@@ -156,7 +157,12 @@ mod tests {
 
     #[test]
     fn letters_are_invalid_characters() {
-        for input in ["+1 800 FLOWERS", "+1 415 555 2671 x", "+44 7911 12345a6", "+1 415 +555"] {
+        for input in [
+            "+1 800 FLOWERS",
+            "+1 415 555 2671 x",
+            "+44 7911 12345a6",
+            "+1 415 +555",
+        ] {
             assert_eq!(
                 international_digits(input),
                 Err(PhoneError::InvalidCharacters),

@@ -1,7 +1,10 @@
 //! Phone numbers that can receive SMS, stored in E.164 form.
 //!
-//! Validation follows libphonenumber, with the metadata that the
-//! `phonenumber` crate ships (see [`rules`] for why its parser is not used).
+//! Validation follows libphonenumber's rules, ported in this module, with
+//! the metadata that the `phonenumber` crate ships. The crate's own parser
+//! is not used because version 0.3.10 strips national prefixes from valid
+//! numbers and misclassifies numbers with leading zeros, such as Italian
+//! fixed lines.
 
 mod countries;
 mod error;
@@ -36,12 +39,13 @@ pub struct PhoneNumber {
 impl PhoneNumber {
     /// Parses a phone number as a person types it.
     ///
-    /// Accepts a leading `+` or `00` before the country code, spaces, dashes,
-    /// dots, slashes and parentheses between digits, a national trunk prefix
-    /// after the country code (`+44 (0)7911 123456`), and any Unicode form
-    /// that compatibility normalisation (NFKC) turns into these, such as
-    /// full-width digits. Rejects numbers that libphonenumber finds invalid
-    /// and types that cannot receive SMS (see [`NonMobileType`]).
+    /// Accepts a leading `+` or `00` before the country code, and spaces,
+    /// dashes, dots, slashes and parentheses between digits. Accepts a
+    /// national trunk prefix after the country code, as in
+    /// `+44 (0)7911 123456`. Accepts any Unicode form that compatibility
+    /// normalisation (NFKC) turns into these, such as full-width digits.
+    /// Rejects numbers that libphonenumber finds invalid and types that
+    /// cannot receive SMS (see [`NonMobileType`]).
     pub fn parse(input: &str) -> Result<PhoneNumber, PhoneError> {
         if input.len() > MAX_INPUT_LENGTH {
             return Err(PhoneError::Invalid);
@@ -177,3 +181,6 @@ impl<'de> Deserialize<'de> for PhoneNumber {
         PhoneNumber::parse(&text).map_err(serde::de::Error::custom)
     }
 }
+
+#[cfg(test)]
+mod tests;

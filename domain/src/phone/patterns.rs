@@ -5,7 +5,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 
 use regex::{Regex, RegexBuilder};
 
-/// Compiled patterns by anchored source. The metadata holds a fixed set of
+/// Compiled patterns by anchored source. The metadata contains a fixed set of
 /// a few thousand patterns, so the cache stays bounded without eviction.
 static CACHE: OnceLock<Mutex<HashMap<String, Regex>>> = OnceLock::new();
 

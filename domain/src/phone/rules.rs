@@ -69,8 +69,8 @@ pub(super) fn split_international(digits: &str) -> Option<SplitNumber> {
 }
 
 /// Splits a country calling code off `digits`. Codes are 1 to 3 digits and
-/// none is a prefix of another, so the first prefix the metadata knows is
-/// the code.
+/// none is a prefix of another, so the first prefix found in the metadata
+/// is the code.
 pub(super) fn split_country_code(digits: &str) -> Option<(u16, &str)> {
     if digits.starts_with('0') {
         return None;
@@ -95,11 +95,13 @@ pub(super) fn region_metadata(number: &SplitNumber) -> Option<&'static Metadata>
         return regions.pop();
     }
     regions.sort_by_key(|metadata| (!metadata.is_main_country_for_code(), metadata.id()));
-    regions.into_iter().find(|metadata| match metadata.leading_digits() {
-        Some(leading) => patterns::anchored_at_start(leading.as_str())
-            .is_some_and(|regex| regex.is_match(&number.national)),
-        None => number_type(metadata, &number.national) != Type::Unknown,
-    })
+    regions
+        .into_iter()
+        .find(|metadata| match metadata.leading_digits() {
+            Some(leading) => patterns::anchored_at_start(leading.as_str())
+                .is_some_and(|regex| regex.is_match(&number.national)),
+            None => number_type(metadata, &number.national) != Type::Unknown,
+        })
 }
 
 /// Returns libphonenumber's type for a national significant number under a
@@ -223,9 +225,9 @@ fn strip_national_prefix(national: &str, metadata: &Metadata) -> Option<String> 
     Some(stripped)
 }
 
-/// Returns whether a number is long enough after stripping a national prefix
-/// to be a whole national number, as libphonenumber's parser requires
-/// before it keeps the stripped form: its length must not be below the
+/// Returns whether a number stripped of its national prefix is long enough
+/// to be a whole national number, which libphonenumber's parser requires
+/// before it keeps the stripped form. The length must not be below the
 /// minimum, a local-only length or a length between the possible ones.
 fn stripped_length_is_possible(national: &str, metadata: &Metadata) -> bool {
     let (lengths, local_only) = general_possible_lengths(metadata);
@@ -303,8 +305,8 @@ fn without_whitespace(pattern: &str) -> String {
     pattern.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// Returns the length of an ASCII digit string as the metadata stores
-/// lengths. National numbers are at most 17 digits, so it always fits.
+/// Returns the length of an ASCII digit string in the type the metadata
+/// stores lengths in, saturating for absurdly long text.
 fn length_of(national: &str) -> u16 {
     u16::try_from(national.len()).unwrap_or(u16::MAX)
 }
@@ -358,6 +360,9 @@ mod tests {
 
     #[test]
     fn international_format_uses_main_region() {
-        assert_eq!(format_international(&split("12684641234")), "+1 268-464-1234");
+        assert_eq!(
+            format_international(&split("12684641234")),
+            "+1 268-464-1234"
+        );
     }
 }

@@ -1,0 +1,141 @@
+//! Splitting template text into literal text and placeholders.
+
+use super::error::TemplateError;
+use super::kind::TemplateKind;
+use super::variable::Variable;
+
+/// Maximum characters in a template: Twilio rejects a message body longer
+/// than 1,600 characters (error 21617).
+pub const MAX_TEMPLATE_CHARS: usize = 1600;
+
+/// A piece of a parsed template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Part {
+    Literal(String),
+    Placeholder(Variable),
+}
+
+/// Parses template text into parts and checks it against the kind.
+///
+/// A placeholder is `{{name}}`, with optional white space inside the braces.
+/// There is no escape for literal braces: a `{{` must open a placeholder and
+/// a `}}` outside one is rejected as stray, because either is almost always
+/// a typing mistake. Single braces are literal text.
+pub(super) fn parse_parts(kind: TemplateKind, source: &str) -> Result<Vec<Part>, TemplateError> {
+    let length = source.chars().count();
+    if source.trim().is_empty() {
+        return Err(error(
+            0,
+            "the template is empty; write the text of the message".to_owned(),
+        ));
+    }
+    if length > MAX_TEMPLATE_CHARS {
+        return Err(error(
+            MAX_TEMPLATE_CHARS,
+            format!(
+                "the template has {length} characters; shorten it to at most {MAX_TEMPLATE_CHARS}, Twilio's limit for a message"
+            ),
+        ));
+    }
+
+    let mut parts = Vec::new();
+    let mut start = 0;
+    loop {
+        let rest = &source[start..];
+        let open = rest.find("{{");
+        if let Some(close) = rest.find("}}") {
+            if open.is_none_or(|open| close < open) {
+                let position = char_position(source, start + close);
+                return Err(error(
+                    position,
+                    format!("stray }}}} at position {position}; remove it or open a placeholder with {{{{"),
+                ));
+            }
+        }
+        let Some(open) = open else {
+            push_literal(&mut parts, rest);
+            break;
+        };
+
+        push_literal(&mut parts, &rest[..open]);
+        let open_at = start + open;
+        let position = char_position(source, open_at);
+        let inner_start = open_at + 2;
+        let inner_end = match source[inner_start..].find("}}") {
+            Some(end) if !source[inner_start..inner_start + end].contains("{{") => {
+                inner_start + end
+            }
+            _ => {
+                return Err(error(
+                    position,
+                    format!(
+                        "unclosed {{{{ at position {position}; close the placeholder with }}}}"
+                    ),
+                ));
+            }
+        };
+        let name = source[inner_start..inner_end].trim();
+        parts.push(Part::Placeholder(resolve(kind, name, position)?));
+        start = inner_end + 2;
+    }
+
+    for &required in kind.required_variables() {
+        if !parts.contains(&Part::Placeholder(required)) {
+            return Err(error(
+                length,
+                format!(
+                    "{} templates must contain {}; add it where the value belongs",
+                    kind.name(),
+                    required.placeholder()
+                ),
+            ));
+        }
+    }
+    Ok(parts)
+}
+
+/// Returns the variable a placeholder names, if the kind allows it.
+fn resolve(kind: TemplateKind, name: &str, position: usize) -> Result<Variable, TemplateError> {
+    let allowed = allowed_list(kind);
+    let Some(variable) = Variable::from_name(name) else {
+        return Err(error(
+            position,
+            format!("unknown variable {{{{{name}}}}} at position {position}; use one of {allowed}"),
+        ));
+    };
+    if !kind.allowed_variables().contains(&variable) {
+        return Err(error(
+            position,
+            format!(
+                "variable {} at position {position} is not available in {} templates; use one of {allowed}",
+                variable.placeholder(),
+                kind.name()
+            ),
+        ));
+    }
+    Ok(variable)
+}
+
+/// Returns the kind's variables as placeholders, comma separated.
+fn allowed_list(kind: TemplateKind) -> String {
+    kind.allowed_variables()
+        .iter()
+        .map(|variable| variable.placeholder())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn push_literal(parts: &mut Vec<Part>, text: &str) {
+    if !text.is_empty() {
+        parts.push(Part::Literal(text.to_owned()));
+    }
+}
+
+/// Converts a byte offset into `source` to a character offset.
+fn char_position(source: &str, byte_offset: usize) -> usize {
+    source[..byte_offset].chars().count()
+}
+
+fn error(position: usize, message: String) -> TemplateError {
+    TemplateError { position, message }
+}
