@@ -48,7 +48,7 @@ pub async fn authenticate(pool: &PgPool, email: &str, password: &str) -> Result<
             .fetch_optional(pool)
             .await?;
     let Some((id, hash)) = row else {
-        // Hash anyway, so the answer takes as long for an unknown email.
+        // Hash anyway, so the response takes as long for an unknown email.
         let _ = hash_password(password.to_owned()).await;
         return Ok(None);
     };

@@ -1,7 +1,7 @@
 //! The outgoing message queue, which is also the message log.
 //!
 //! A message is `queued` with no channel while it waits in Kodo's queue,
-//! and `sending` while a dispatcher holds it. Once Twilio accepts it, it
+//! and `sending` once a dispatcher has claimed it. Once Twilio accepts it, it
 //! takes the status Twilio returns (usually `queued`, now with channel
 //! `twilio`) and then those Twilio reports: `sent`, `delivered`,
 //! `undelivered` or `failed`. The development outbox marks its messages

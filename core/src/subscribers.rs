@@ -84,7 +84,7 @@ pub struct SignUp {
 /// Starts a sign-up: texts a fresh code and returns the sign-up id the code
 /// is confirmed under.
 ///
-/// The answer and the writes are the same whether or not the number is
+/// The response and the writes are the same whether or not the number is
 /// already known, so the endpoint does not reveal who is subscribed.
 pub async fn sign_up(kodo: &Kodo, sign_up: SignUp) -> Result<String> {
     let settings = settings::get(&kodo.pool).await?;
