@@ -3,6 +3,7 @@
 // server on a free port and publishes its URL in KODO_E2E_BASE_URL, which
 // playwright.config.ts uses as baseURL. global-teardown.ts undoes all of it.
 
+import type { FullConfig } from "@playwright/test";
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
@@ -23,21 +24,28 @@ import {
 const SERVER_START_TIMEOUT_MS = 60_000;
 const SERVER_POLL_INTERVAL_MS = 250;
 
-/** Where the server's output goes; Playwright clears this folder before the global setup. */
-const SERVER_LOG = path.join(__dirname, "test-results", "kodo-server.log");
+/**
+ * Returns the server output file: kodo-server.log in the output folder
+ * (test-results/, or --output), which Playwright empties before the global
+ * setup runs. Runs with different --output folders keep separate logs.
+ */
+function serverLogPath(config: FullConfig): string {
+  const outputDir = config.projects[0]?.outputDir ?? path.join(__dirname, "test-results");
+  return path.join(outputDir, "kodo-server.log");
+}
 
-/** The release binary that `cargo leptos build --release` writes. */
+/** Returns the path of the release binary that `cargo leptos build --release` writes. */
 function kodoBinary(): string {
   const targetDir = process.env.CARGO_TARGET_DIR || path.join(REPO_DIR, "target");
   const binary = path.resolve(REPO_DIR, targetDir, "release", "kodo");
   if (!fs.existsSync(binary)) {
-    throw new Error(`The Kodo binary ${binary} is missing; build it with "cargo leptos build --release --split".`);
+    throw new Error(`The Kodo binary ${binary} is missing. Build it with "cargo leptos build --release --split".`);
   }
   return binary;
 }
 
 /**
- * The site root of the release build. cargo-leptos resolves the relative
+ * Returns the site root of the release build. cargo-leptos resolves the relative
  * site-root "target/site" against the workspace root even when
  * CARGO_TARGET_DIR points elsewhere, so that is the first candidate.
  */
@@ -49,7 +57,7 @@ function siteRoot(): string {
   const found = candidates.find((dir) => fs.existsSync(path.join(dir, "pkg", "kodo.js")));
   if (!found) {
     throw new Error(
-      `No site files (pkg/kodo.js) in ${candidates.join(" or ")}; build them with "cargo leptos build --release --split".`,
+      `No site files (pkg/kodo.js) in ${candidates.join(" or ")}. Build them with "cargo leptos build --release --split".`,
     );
   }
   return found;
@@ -93,12 +101,12 @@ function lastLines(file: string, count: number): string {
 }
 
 /** Polls the server until it returns any HTTP response, or fails when it exits or times out. */
-async function waitForServer(baseUrl: string, exited: () => string | null): Promise<void> {
+async function waitForServer(baseUrl: string, serverLog: string, exited: () => string | null): Promise<void> {
   const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     const exit = exited();
     if (exit !== null) {
-      throw new Error(`The Kodo server exited (${exit}) before it answered. Its last output:\n${lastLines(SERVER_LOG, 30)}`);
+      throw new Error(`The Kodo server exited (${exit}) before it responded. Its last output:\n${lastLines(serverLog, 30)}`);
     }
     try {
       await fetch(`${baseUrl}/`, { redirect: "manual" });
@@ -109,11 +117,11 @@ async function waitForServer(baseUrl: string, exited: () => string | null): Prom
     await new Promise((resolve) => setTimeout(resolve, SERVER_POLL_INTERVAL_MS));
   }
   throw new Error(
-    `The Kodo server did not answer at ${baseUrl} within ${SERVER_START_TIMEOUT_MS / 1000} s. Its last output:\n${lastLines(SERVER_LOG, 30)}`,
+    `The Kodo server did not respond at ${baseUrl} within ${SERVER_START_TIMEOUT_MS / 1000} s. Its last output:\n${lastLines(serverLog, 30)}`,
   );
 }
 
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(config: FullConfig): Promise<void> {
   const binary = kodoBinary();
   const site = siteRoot();
   const port = await freePort();
@@ -142,8 +150,9 @@ export default async function globalSetup(): Promise<void> {
   runKodo(binary, ["migrate"], env);
   runKodo(binary, ["admin", "create", "--email", ADMIN_EMAIL], { ...env, KODO_ADMIN_PASSWORD: ADMIN_PASSWORD });
 
-  fs.mkdirSync(path.dirname(SERVER_LOG), { recursive: true });
-  const log = fs.openSync(SERVER_LOG, "w");
+  const serverLog = serverLogPath(config);
+  fs.mkdirSync(path.dirname(serverLog), { recursive: true });
+  const log = fs.openSync(serverLog, "w");
   const server = spawn(binary, [], { env, stdio: ["ignore", log, log] });
   fs.closeSync(log);
   let exit: string | null = null;
@@ -157,7 +166,7 @@ export default async function globalSetup(): Promise<void> {
     process.env[ENV_SERVER_PID] = String(server.pid);
   }
 
-  await waitForServer(baseUrl, () => exit);
+  await waitForServer(baseUrl, serverLog, () => exit);
   process.env[ENV_BASE_URL] = baseUrl;
-  console.log(`Kodo is running at ${baseUrl} on database ${database}; server output: ${SERVER_LOG}`);
+  console.log(`Kodo is running at ${baseUrl} on database ${database}; server output: ${serverLog}`);
 }

@@ -27,7 +27,7 @@ async function stopServer(pid: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, STOP_POLL_INTERVAL_MS));
   }
   if (isRunning(pid)) {
-    console.warn(`The Kodo server (pid ${pid}) ignored SIGTERM for ${STOP_TIMEOUT_MS / 1000} s; sending SIGKILL.`);
+    console.warn(`The Kodo server (pid ${pid}) ignored SIGTERM for ${STOP_TIMEOUT_MS / 1000} s, so it gets SIGKILL.`);
     process.kill(pid, "SIGKILL");
   }
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::model::{format_time, IncidentView};
+use crate::model::IncidentView;
 use crate::AppError;
 
 #[server]
@@ -62,7 +62,7 @@ fn IncidentDetail(incident: IncidentView) -> impl IntoView {
                             " — "
                             {update.message}
                             <br />
-                            <time class="muted">{format_time(&update.created_at)}</time>
+                            <time class="muted">{update.created_at.clone()}</time>
                         </li>
                     }
                 })

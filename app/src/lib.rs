@@ -13,7 +13,7 @@ mod subscribe;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 pub use error::AppError;
 
@@ -49,16 +49,25 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/incidents/:id") view=incident_page::IncidentPage />
                 <Route path=path!("/admin/login") view=admin::login::LoginPage />
                 <ParentRoute path=path!("/admin") view=admin::AdminLayout>
-                    <Route path=path!("") view=admin::incidents::IncidentsPage />
-                    <Route path=path!("incidents") view=admin::incidents::IncidentsPage />
-                    <Route path=path!("services") view=admin::services::ServicesPage />
-                    <Route path=path!("subscribers") view=admin::subscribers::SubscribersPage />
-                    <Route path=path!("outbox") view=admin::outbox::OutboxPage />
-                    <Route path=path!("settings") view=admin::settings::SettingsPage />
+                    <Route path=path!("") view={Lazy::<admin::incidents::IncidentsRoute>::new()} />
+                    <Route path=path!("incidents") view={Lazy::<admin::incidents::IncidentsRoute>::new()} />
+                    <Route path=path!("services") view={Lazy::<admin::services::ServicesRoute>::new()} />
+                    <Route path=path!("subscribers") view={Lazy::<admin::subscribers::SubscribersRoute>::new()} />
+                    <Route path=path!("outbox") view={Lazy::<admin::outbox::OutboxRoute>::new()} />
+                    <Route path=path!("settings") view={Lazy::<admin::settings::SettingsRoute>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>
     }
+}
+
+/// Returns a signal that turns true once the page has hydrated in the
+/// browser. Pages expose it as `data-hydrated`, so tests know when clicks
+/// reach their handlers.
+pub fn use_hydrated() -> Signal<String> {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    Signal::derive(move || hydrated.get().to_string())
 }
 
 #[component]

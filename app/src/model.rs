@@ -1,7 +1,6 @@
 //! The data the pages show, shared by the server and the browser. On the
 //! server each is built from the core's record of the same name.
 
-use chrono::{DateTime, Utc};
 use kodo_domain::incident::{IncidentStatus, Severity};
 use serde::{Deserialize, Serialize};
 
@@ -32,15 +31,17 @@ pub struct IncidentView {
     pub status: IncidentStatus,
     pub services: Vec<String>,
     pub updates: Vec<UpdateView>,
-    pub created_at: DateTime<Utc>,
-    pub resolved_at: Option<DateTime<Utc>>,
+    /// When it was opened, formatted for display.
+    pub created_at: String,
+    pub resolved_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpdateView {
     pub status: IncidentStatus,
     pub message: String,
-    pub created_at: DateTime<Utc>,
+    /// Formatted for display, in UTC.
+    pub created_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,7 +50,8 @@ pub struct SubscriberView {
     pub phone: String,
     pub status: String,
     pub preferences: kodo_domain::preferences::Preferences,
-    pub created_at: DateTime<Utc>,
+    /// Formatted for display, in UTC.
+    pub created_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,11 +65,14 @@ pub struct MessageView {
     pub twilio_sid: Option<String>,
     pub error_code: Option<i32>,
     pub error_message: Option<String>,
-    pub created_at: DateTime<Utc>,
+    /// Formatted for display, in UTC.
+    pub created_at: String,
 }
 
-/// Formats a time for display, in UTC.
-pub fn format_time(time: &DateTime<Utc>) -> String {
+/// Formats a time for display, in UTC. Times reach the browser formatted,
+/// so the WASM bundle carries no date library.
+#[cfg(feature = "ssr")]
+pub fn format_time(time: &chrono::DateTime<chrono::Utc>) -> String {
     time.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
@@ -99,11 +104,11 @@ mod from_core {
                     .map(|update| UpdateView {
                         status: update.status,
                         message: update.message,
-                        created_at: update.created_at,
+                        created_at: format_time(&update.created_at),
                     })
                     .collect(),
-                created_at: incident.created_at,
-                resolved_at: incident.resolved_at,
+                created_at: format_time(&incident.created_at),
+                resolved_at: incident.resolved_at.as_ref().map(format_time),
             }
         }
     }
@@ -115,7 +120,7 @@ mod from_core {
                 phone: subscriber.phone,
                 status: subscriber.status,
                 preferences: subscriber.preferences,
-                created_at: subscriber.created_at,
+                created_at: format_time(&subscriber.created_at),
             }
         }
     }
@@ -132,7 +137,7 @@ mod from_core {
                 twilio_sid: message.twilio_sid,
                 error_code: message.error_code,
                 error_message: message.error_message,
-                created_at: message.created_at,
+                created_at: format_time(&message.created_at),
             }
         }
     }

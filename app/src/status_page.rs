@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{format_time, IncidentView, ServiceView};
+use crate::model::{IncidentView, ServiceView};
 use crate::subscribe::SubscribeWidget;
 use crate::AppError;
 
@@ -20,6 +20,7 @@ pub struct StatusPageData {
 }
 
 /// How far back the page lists resolved incidents, in days.
+#[cfg(feature = "ssr")]
 const RESOLVED_DAYS: i32 = 14;
 
 #[server]
@@ -142,7 +143,7 @@ pub fn IncidentCard(incident: IncidentView) -> impl IntoView {
                         <p class="update">
                             {update.message}
                             " "
-                            <time class="muted">{format_time(&update.created_at)}</time>
+                            <time class="muted">{update.created_at.clone()}</time>
                         </p>
                     }
                 })}

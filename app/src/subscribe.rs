@@ -85,15 +85,14 @@ enum Step {
 #[component]
 pub fn SubscribeWidget(services: Vec<ServiceView>, consent_text: String) -> impl IntoView {
     let step = RwSignal::new(Step::Details);
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let hydrated = crate::use_hydrated();
 
     view! {
         <section
             class="card subscribe"
             aria-labelledby="subscribe-heading"
             data-test="subscribe-form"
-            data-hydrated=move || hydrated.get().to_string()
+            data-hydrated=hydrated
         >
             <h2 id="subscribe-heading">"Get updates by text message"</h2>
             <noscript>

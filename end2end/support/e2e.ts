@@ -14,7 +14,7 @@ export const ENV_DATABASE = "KODO_E2E_DATABASE";
 /** Set to 1 to keep the test database after the run, for debugging. */
 export const ENV_KEEP_DATABASE = "KODO_E2E_KEEP_DATABASE";
 
-/** Test databases are named kodo_e2e_<hex>; the teardown drops only such names. */
+/** Test databases are named kodo_e2e_<hex>, and the teardown drops no other name. */
 export const DATABASE_NAME_PATTERN = /^kodo_e2e_[0-9a-f]+$/;
 
 export const POSTGRES_HOST = "127.0.0.1";
@@ -24,7 +24,7 @@ export const POSTGRES_USER = "postgres";
 /** The repository root: the cargo-leptos workspace. */
 export const REPO_DIR = path.resolve(__dirname, "..", "..");
 
-/** The connection URL of a database on the test PostgreSQL server. */
+/** Returns the connection URL of a database on the test PostgreSQL server. */
 export function databaseUrl(database: string): string {
   return `postgres://${POSTGRES_USER}@${POSTGRES_HOST}:${POSTGRES_PORT}/${database}`;
 }
@@ -65,7 +65,7 @@ export function runAdminSql(sql: string): void {
 /** Drops a test database, closing any connections that are still open. */
 export function dropDatabase(database: string): void {
   if (!DATABASE_NAME_PATTERN.test(database)) {
-    throw new Error(`Refusing to drop "${database}": it is not named like a test database (kodo_e2e_<hex>).`);
+    throw new Error(`Did not drop "${database}" because its name does not match kodo_e2e_<hex>, the name of a test database.`);
   }
   runAdminSql(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
 }

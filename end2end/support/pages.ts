@@ -79,7 +79,7 @@ export async function submitSubscription(page: Page, phone: string, options: { c
   await form.locator("[data-test=subscribe-submit]").click();
 }
 
-/** Submits a verification code in the widget that asks for one. */
+/** Submits a verification code in the code step of the subscribe widget. */
 export async function submitCode(page: Page, code: string): Promise<void> {
   await page.locator("[data-test=verify-code]").fill(code);
   await page.locator("[data-test=verify-submit]").click();
@@ -133,7 +133,7 @@ export async function createService(page: Page, name: string): Promise<void> {
 
 /**
  * Opens a major incident affecting the service labelled serviceName, and
- * waits until the admin sees it listed.
+ * waits until the incident list shows it.
  */
 export async function openIncident(
   page: Page,

@@ -26,8 +26,8 @@ const SERVICE = "API";
 test("subscribe, get incident SMS, reply STOP", async ({ page: admin, browser, baseURL }) => {
   test.setTimeout(180_000);
   const phone = uniqueUsNumber();
-  // A second subscriber whose message for the last incident shows that its
-  // messages have been sent, so that the absence of one to `phone` means something.
+  // A second subscriber. Its message about the second incident shows that the
+  // incident's messages have been sent, so a missing message to `phone` is meaningful.
   const control = uniqueUsNumber();
   const visitorContext = await browser.newContext({ baseURL });
   const visitor = await visitorContext.newPage();

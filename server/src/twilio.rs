@@ -18,14 +18,14 @@ pub struct SentMessage {
     pub status: String,
 }
 
-/// Why a send failed, and whether trying again may help.
+/// A failed send, with whether trying again may help.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct SendError {
     /// Twilio's error code, such as 21211 (invalid To number).
     pub code: Option<i32>,
     pub message: String,
-    /// The HTTP status, or `None` when no answer arrived.
+    /// The HTTP status, or `None` when no response arrived.
     pub http_status: Option<u16>,
 }
 
@@ -100,13 +100,13 @@ impl TwilioClient {
         let status = response.status();
         let text = response.text().await.map_err(|error| SendError {
             code: None,
-            message: format!("reading Twilio's answer failed: {error}"),
+            message: format!("reading Twilio's response failed: {error}"),
             http_status: Some(status.as_u16()),
         })?;
         if status.is_success() {
             return serde_json::from_str(&text).map_err(|error| SendError {
                 code: None,
-                message: format!("Twilio's answer is not a message resource: {error}"),
+                message: format!("Twilio's response is not a message resource: {error}"),
                 http_status: Some(status.as_u16()),
             });
         }
@@ -117,7 +117,7 @@ impl TwilioClient {
         };
         Err(SendError {
             code,
-            message: message.unwrap_or_else(|| format!("Twilio answered HTTP {status}")),
+            message: message.unwrap_or_else(|| format!("Twilio responded HTTP {status}")),
             http_status: Some(status.as_u16()),
         })
     }

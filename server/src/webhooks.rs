@@ -1,7 +1,7 @@
 //! Twilio's webhooks: inbound SMS and message status callbacks.
 //!
 //! Both check `X-Twilio-Signature` before anything else reads the request,
-//! and a request that fails the check is answered 403 and never recorded.
+//! and a request that fails the check gets 403 and is never recorded.
 
 use axum::body::Bytes;
 use axum::extract::State;

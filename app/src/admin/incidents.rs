@@ -3,12 +3,13 @@
 
 use kodo_domain::incident::{IncidentStatus, Severity};
 use leptos::prelude::*;
+use leptos_router::{lazy_route, LazyRoute};
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use super::services::list_services;
 use super::{action_error, ActionError};
-use crate::model::{format_time, IncidentView, ServiceView};
+use crate::model::{IncidentView, ServiceView};
 use crate::AppError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,6 +102,7 @@ fn OpenIncidentForm(services: Vec<ServiceView>, open: ServerAction<OpenIncident>
     let message = RwSignal::new(String::new());
     let chosen = RwSignal::new(Vec::<i64>::new());
     let error = action_error(open);
+    let hydrated = crate::use_hydrated();
 
     Effect::new(move |_| {
         if let Some(Ok(_)) = open.value().get() {
@@ -123,7 +125,7 @@ fn OpenIncidentForm(services: Vec<ServiceView>, open: ServerAction<OpenIncident>
     };
 
     view! {
-        <form class="form card" on:submit=submit>
+        <form class="form card" on:submit=submit data-hydrated=hydrated>
             <h2>"Open an incident"</h2>
             <label for="incident-title">"Title"</label>
             <input
@@ -257,7 +259,7 @@ fn AdminIncident(incident: IncidentView, update: ServerAction<PostIncidentUpdate
             <p class="incident-meta">
                 <span class=format!("badge severity-{}", incident.severity.as_str())>{incident.severity.label()}</span>
                 <span class="badge" data-test="admin-incident-status">{incident.status.label()}</span>
-                <span class="muted">{format_time(&incident.created_at)}</span>
+                <span class="muted">{incident.created_at.clone()}</span>
             </p>
             <Show when=move || !resolved>
                 <form
@@ -292,5 +294,21 @@ fn AdminIncident(incident: IncidentView, update: ServerAction<PostIncidentUpdate
                 </form>
             </Show>
         </article>
+    }
+}
+
+/// The incidents page as a lazy route: its code is a separate WASM chunk that the
+/// browser fetches on the first visit, so the public page loads less.
+pub struct IncidentsRoute;
+
+#[lazy_route]
+impl LazyRoute for IncidentsRoute {
+    fn data() -> Self {
+        IncidentsRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <IncidentsPage /> }.into_any()
     }
 }

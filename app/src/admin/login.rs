@@ -34,9 +34,10 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
 pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let error = action_error(action);
+    let hydrated = crate::use_hydrated();
     view! {
         <Title text="Sign in" />
-        <main class="page narrow">
+        <main class="page narrow" data-hydrated=hydrated>
             <h1>"Sign in"</h1>
             <ActionForm action attr:class="form card">
                 <label for="login-email">"Email"</label>

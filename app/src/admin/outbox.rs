@@ -3,10 +3,11 @@
 //! instead of sent, and the admin can reply as the phone would.
 
 use leptos::prelude::*;
+use leptos_router::{lazy_route, LazyRoute};
 use serde::{Deserialize, Serialize};
 
 use super::{action_error, ActionError};
-use crate::model::{format_time, MessageView};
+use crate::model::MessageView;
 use crate::AppError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,6 +74,7 @@ pub fn OutboxPage() -> impl IntoView {
 fn MessageList(data: OutboxData, reply: ServerAction<ReplyAsPhone>) -> impl IntoView {
     let outbox_mode = data.outbox_mode;
     let is_empty = data.messages.is_empty();
+    let hydrated = crate::use_hydrated();
     view! {
         <Show when=move || outbox_mode>
             <p class="notice">
@@ -83,7 +85,7 @@ fn MessageList(data: OutboxData, reply: ServerAction<ReplyAsPhone>) -> impl Into
         <Show when=move || is_empty>
             <p class="muted">"No messages yet."</p>
         </Show>
-        <ul class="messages">
+        <ul class="messages" data-hydrated=hydrated>
             {data
                 .messages
                 .into_iter()
@@ -104,7 +106,7 @@ fn MessageRow(message: MessageView, reply: ServerAction<ReplyAsPhone>, outbox_mo
                 <strong>{message.to.clone()}</strong>
                 <span class="badge">{message.kind.clone()}</span>
                 <span class=format!("badge status-{}", message.status) data-test="outbox-status">{message.status.clone()}</span>
-                <span class="muted">{format_time(&message.created_at)}</span>
+                <span class="muted">{message.created_at.clone()}</span>
                 {message.twilio_sid.clone().map(|sid| view! { <code class="muted">{sid}</code> })}
             </p>
             <p class="message-body" data-test="outbox-body">{message.body.clone()}</p>
@@ -141,5 +143,21 @@ fn MessageRow(message: MessageView, reply: ServerAction<ReplyAsPhone>, outbox_mo
                 </form>
             </Show>
         </li>
+    }
+}
+
+/// The messages page as a lazy route: its code is a separate WASM chunk that the
+/// browser fetches on the first visit, so the public page loads less.
+pub struct OutboxRoute;
+
+#[lazy_route]
+impl LazyRoute for OutboxRoute {
+    fn data() -> Self {
+        OutboxRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <OutboxPage /> }.into_any()
     }
 }

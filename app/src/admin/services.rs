@@ -1,6 +1,7 @@
 //! Admin: the services the status page reports on.
 
 use leptos::prelude::*;
+use leptos_router::{lazy_route, LazyRoute};
 
 use super::{action_error, ActionError};
 use crate::model::ServiceView;
@@ -50,10 +51,11 @@ pub fn ServicesPage() -> impl IntoView {
     let create_error = action_error(create);
     let rename_error = action_error(rename);
     let remove_error = action_error(remove);
+    let hydrated = crate::use_hydrated();
 
     view! {
         <h1>"Services"</h1>
-        <ActionForm action=create attr:class="form inline card">
+        <ActionForm action=create attr:class="form inline card" attr:data-hydrated=hydrated>
             <label for="service-name">"New service"</label>
             <input id="service-name" name="name" required maxlength="100" data-test="service-name" />
             <button type="submit" class="button primary" data-test="service-create">"Add service"</button>
@@ -120,5 +122,21 @@ fn ServiceRow(
                 "Remove"
             </button>
         </li>
+    }
+}
+
+/// The services page as a lazy route: its code is a separate WASM chunk that the
+/// browser fetches on the first visit, so the public page loads less.
+pub struct ServicesRoute;
+
+#[lazy_route]
+impl LazyRoute for ServicesRoute {
+    fn data() -> Self {
+        ServicesRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <ServicesPage /> }.into_any()
     }
 }

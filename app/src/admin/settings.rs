@@ -2,6 +2,7 @@
 //! write-only: the page shows only whether one is saved.
 
 use leptos::prelude::*;
+use leptos_router::{lazy_route, LazyRoute};
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
@@ -125,6 +126,7 @@ fn SettingsForm(
     let connected = current.auth_token_set && !current.account_sid.is_empty() && !current.from.is_empty();
     let token_placeholder = if current.auth_token_set { "Saved; leave empty to keep it" } else { "Not set" };
     let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(()))));
+    let hydrated = crate::use_hydrated();
 
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -142,7 +144,7 @@ fn SettingsForm(
     };
 
     view! {
-        <form class="form card" on:submit=submit>
+        <form class="form card" on:submit=submit data-hydrated=hydrated>
             <h2>"Subscribers"</h2>
             <label class="checkbox">
                 <input
@@ -199,5 +201,21 @@ fn TextField(label: &'static str, id: &'static str, value: RwSignal<String>) -> 
     view! {
         <label for=id>{label}</label>
         <input id=id data-test=id prop:value=value on:input=move |event| value.set(event_target_value(&event)) />
+    }
+}
+
+/// The settings page as a lazy route: its code is a separate WASM chunk that the
+/// browser fetches on the first visit, so the public page loads less.
+pub struct SettingsRoute;
+
+#[lazy_route]
+impl LazyRoute for SettingsRoute {
+    fn data() -> Self {
+        SettingsRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <SettingsPage /> }.into_any()
     }
 }

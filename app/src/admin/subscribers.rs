@@ -2,9 +2,10 @@
 
 use kodo_domain::preferences::Preferences;
 use leptos::prelude::*;
+use leptos_router::{lazy_route, LazyRoute};
 
 use super::{action_error, ActionError};
-use crate::model::{format_time, SubscriberView};
+use crate::model::SubscriberView;
 use crate::AppError;
 
 #[server]
@@ -59,10 +60,11 @@ pub fn SubscribersPage() -> impl IntoView {
     let add = ServerAction::<AddSubscriber>::new();
     let remove = ServerAction::<RemoveSubscriber>::new();
     let subscribers = Resource::new(move || (add.version().get(), remove.version().get()), |_| list_subscribers());
+    let hydrated = crate::use_hydrated();
 
     view! {
         <h1>"Subscribers"</h1>
-        <ActionForm action=add attr:class="form card">
+        <ActionForm action=add attr:class="form card" attr:data-hydrated=hydrated>
             <h2>"Add a subscriber"</h2>
             <p class="muted">"For internal teams and VIP customers who agreed to receive texts from you."</p>
             <label for="add-phone">"Mobile number, with country code"</label>
@@ -125,7 +127,7 @@ fn SubscriberTable(list: Vec<SubscriberView>, remove: ServerAction<RemoveSubscri
                                         </span>
                                     </td>
                                     <td class="muted">{describe(&subscriber.preferences)}</td>
-                                    <td class="muted">{format_time(&subscriber.created_at)}</td>
+                                    <td class="muted">{subscriber.created_at.clone()}</td>
                                     <td>
                                         <button
                                             type="button"
@@ -163,4 +165,20 @@ fn describe(preferences: &Preferences) -> String {
         parts.push("maintenance".to_owned());
     }
     parts.join(", ")
+}
+
+/// The subscribers page as a lazy route: its code is a separate WASM chunk that the
+/// browser fetches on the first visit, so the public page loads less.
+pub struct SubscribersRoute;
+
+#[lazy_route]
+impl LazyRoute for SubscribersRoute {
+    fn data() -> Self {
+        SubscribersRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <SubscribersPage /> }.into_any()
+    }
 }

@@ -66,7 +66,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Answers a failure that is the server's fault; the error is logged here.
+/// Responds to a failure that is the server's fault, logging the error.
 pub fn internal_error(error: &kodo_core::Error) -> Response {
     tracing::error!(%error, "request failed");
     ApiError::new(

@@ -4,7 +4,7 @@ use serde::de::DeserializeOwned;
 
 use super::ApiError;
 
-/// A JSON body whose errors answer 400 with the field at fault, in place of
+/// A JSON body whose errors respond 400 with the field at fault, in place of
 /// axum's plain-text rejection.
 pub struct ApiJson<T>(pub T);
 

@@ -1,8 +1,8 @@
 //! The REST API under `/api/v1`: JSON in and out, `Authorization: Bearer`
 //! tokens for everything but the public sign-up.
 //!
-//! Every error answers `{"error": "...", "field": "..."}` with a status
-//! that says whose fault it is; no input makes a handler answer 500.
+//! Every error responds `{"error": "...", "field": "..."}` with a status
+//! that says whose fault it is, and no input makes a handler respond 500.
 
 mod auth;
 mod error;

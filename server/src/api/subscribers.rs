@@ -26,7 +26,7 @@ pub fn parse_phone(raw: &str) -> Result<PhoneNumber, ApiError> {
     PhoneNumber::parse(raw).map_err(|error| ApiError::bad_request(Some("phone".into()), error.to_string()))
 }
 
-/// A filter accepts any way of writing a number, as the input fields do.
+/// Parses a phone filter, accepting any way of writing a number, as the input fields do.
 pub fn parse_phone_filter(raw: &str) -> Result<String, ApiError> {
     parse_phone(raw).map(|phone| phone.as_str().to_owned())
 }
