@@ -47,7 +47,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=status_page::StatusPage />
                 <Route path=path!("/incidents/:id") view=incident_page::IncidentPage />
-                <Route path=path!("/admin/login") view=admin::login::LoginPage />
+                <Route path=path!("/admin/login") view={Lazy::<admin::login::LoginRoute>::new()} />
                 <ParentRoute path=path!("/admin") view=admin::AdminLayout>
                     <Route path=path!("") view={Lazy::<admin::incidents::IncidentsRoute>::new()} />
                     <Route path=path!("incidents") view={Lazy::<admin::incidents::IncidentsRoute>::new()} />

@@ -1,6 +1,7 @@
 //! Admin sign-in with email and password.
 
 use leptos::prelude::*;
+use leptos_router::{lazy_route, LazyRoute};
 use leptos_meta::Title;
 
 use super::action_error;
@@ -58,5 +59,20 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit" class="button primary" data-test="login-submit">"Sign in"</button>
             </ActionForm>
         </main>
+    }
+}
+
+/// The sign-in page as a lazy route, so visitors never load its code.
+pub struct LoginRoute;
+
+#[lazy_route]
+impl LazyRoute for LoginRoute {
+    fn data() -> Self {
+        LoginRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <LoginPage /> }.into_any()
     }
 }

@@ -80,15 +80,20 @@ pub fn AdminLayout() -> impl IntoView {
                     <button type="submit" class="button link" data-test="logout">"Sign out"</button>
                 </ActionForm>
             </header>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            // Pages render beside this check, not inside it, because a page's
+            // Suspense nested inside this one failed to hydrate (Leptos 0.8.23).
+            <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match admin.await {
-                        Ok(Some(_)) => view! { <main class="admin-main"><Outlet /></main> }.into_any(),
+                        Ok(Some(_)) => ().into_any(),
                         Ok(None) => view! { <Redirect path="/admin/login" /> }.into_any(),
                         Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
+            <main class="admin-main">
+                <Outlet />
+            </main>
         </div>
     }
 }
