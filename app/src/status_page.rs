@@ -14,6 +14,8 @@ pub struct StatusPageData {
     pub page_name: String,
     pub sms_enabled: bool,
     pub consent_text: String,
+    /// The number texts come from, shown in the widget's help.
+    pub sender: Option<String>,
     pub services: Vec<ServiceView>,
     pub open: Vec<IncidentView>,
     pub resolved: Vec<IncidentView>,
@@ -33,6 +35,7 @@ pub async fn load_status_page() -> Result<StatusPageData, AppError> {
         page_name: settings.page_name,
         sms_enabled: settings.enabled,
         consent_text: settings.consent_text,
+        sender: settings.from.filter(|from| from.starts_with('+')),
         services: services::list(&kodo.pool).await?.into_iter().map(Into::into).collect(),
         open: incidents::list_open(&kodo.pool).await?.into_iter().map(Into::into).collect(),
         resolved: incidents::list_recent_resolved(&kodo.pool, RESOLVED_DAYS)
@@ -99,7 +102,11 @@ fn StatusContent(data: StatusPageData) -> impl IntoView {
             incidents=data.resolved
         />
         <Show when=move || data.sms_enabled>
-            <SubscribeWidget services=services.clone() consent_text=data.consent_text.clone() />
+            <SubscribeWidget
+                services=services.clone()
+                consent_text=data.consent_text.clone()
+                sender=data.sender.clone()
+            />
         </Show>
         <footer class="page-footer">
             <a href="/admin">"Admin"</a>

@@ -83,7 +83,7 @@ enum Step {
 
 /// The subscribe widget: details, then the code, then a confirmation.
 #[component]
-pub fn SubscribeWidget(services: Vec<ServiceView>, consent_text: String) -> impl IntoView {
+pub fn SubscribeWidget(services: Vec<ServiceView>, consent_text: String, sender: Option<String>) -> impl IntoView {
     let step = RwSignal::new(Step::Details);
     let hydrated = crate::use_hydrated();
 
@@ -105,7 +105,9 @@ pub fn SubscribeWidget(services: Vec<ServiceView>, consent_text: String) -> impl
                     }
                         .into_any()
                 }
-                Step::Code { signup_id, phone } => view! { <CodeForm signup_id phone step /> }.into_any(),
+                Step::Code { signup_id, phone } => {
+                    view! { <CodeForm signup_id phone step sender=sender.clone() /> }.into_any()
+                }
                 Step::Done => {
                     view! {
                         <p class="success" role="status" data-test="subscribe-done">
@@ -276,7 +278,7 @@ fn ServicePicker(services: Vec<ServiceView>, chosen: RwSignal<Vec<i64>>) -> impl
 }
 
 #[component]
-fn CodeForm(signup_id: String, phone: String, step: RwSignal<Step>) -> impl IntoView {
+fn CodeForm(signup_id: String, phone: String, step: RwSignal<Step>, sender: Option<String>) -> impl IntoView {
     let code = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let action = ServerAction::<ConfirmSignUp>::new();
@@ -322,6 +324,15 @@ fn CodeForm(signup_id: String, phone: String, step: RwSignal<Step>) -> impl Into
             <button type="button" class="button link" on:click=move |_| step.set(Step::Details)>
                 "Use another number or get a new code"
             </button>
+            <details class="no-code" data-test="no-code-help">
+                <summary>"No code?"</summary>
+                <p>
+                    "Codes usually arrive within a minute. If you ever replied STOP to our texts, "
+                    "your carrier blocks them until you text START to "
+                    {sender.unwrap_or_else(|| "the number our texts come from".to_owned())}
+                    "; then request a new code."
+                </p>
+            </details>
         </form>
     }
 }

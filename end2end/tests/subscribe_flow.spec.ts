@@ -43,6 +43,8 @@ test("subscribe, get incident SMS, reply STOP", async ({ page: admin, browser, b
   await test.step("visitor submits a number", async () => {
     await submitSubscription(visitor, phone.typed, { consent: true });
     await expect(visitor.locator("[data-test=verify-code]")).toBeVisible();
+    // The help for a missing code is shown to everyone, so it reveals nothing.
+    await expect(visitor.locator("[data-test=no-code-help]")).toContainText("START");
   });
 
   const code = await test.step("admin reads the code in the outbox", async () => {
