@@ -64,7 +64,7 @@ pub async fn start_sign_up(input: SignUpInput) -> Result<String, AppError> {
         },
     )
     .await;
-    // A limited request answers 429 with Retry-After, as the REST API does.
+    // A limited request gets 429 with Retry-After, as in the REST API.
     if let Err(kodo_core::Error::TooManyRequests { retry_after_secs, .. }) = &result {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(StatusCode::TOO_MANY_REQUESTS);

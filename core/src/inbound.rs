@@ -49,7 +49,7 @@ pub async fn handle_delivery(
 
     // The record is written in a transaction held until the action is done:
     // a concurrent duplicate waits on a unique index (of the SID or of the
-    // idempotency token) and then sees the conflict, and a failed action
+    // idempotency token) and then finds the conflict, and a failed action
     // rolls the record back so Twilio's retry is handled.
     let mut tx = kodo.pool.begin().await?;
     let inserted: Option<i64> = sqlx::query_scalar(

@@ -6,6 +6,9 @@
 //! Every text is counted in `signup_attempts`, so all server processes
 //! share the counts. Admins and API tokens adding subscribers are not
 //! limited.
+//!
+//! NOTE: the client IP is the TCP peer address. Behind a reverse proxy
+//! every visitor shares the proxy's address, and so one per-IP limit.
 
 use kodo_domain::phone::PhoneNumber;
 use sqlx::{Postgres, Transaction};
@@ -25,7 +28,7 @@ pub const NUMBER_WINDOW_HOURS: i32 = 24;
 /// the check-then-record step across server processes.
 const LIMITS_LOCK_KEY: i64 = 0x6b6f_646f_6c69_6d74;
 
-/// Why a text was requested.
+/// The reason a text was requested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     SignUp,
@@ -65,14 +68,14 @@ pub(crate) async fn check_and_record(
         .await?;
 
     let calling_code = i32::from(phone.country_calling_code());
-    let refusal = check(tx, limits, phone, client_ip, calling_code).await?;
-    if let Some((limit, retry_after_secs)) = refusal {
+    let reached = check(tx, limits, phone, client_ip, calling_code).await?;
+    if let Some((limit, retry_after_secs)) = reached {
         tracing::warn!(
             phone = %phone.masked(),
             limit,
             retry_after_secs,
             purpose = purpose.as_str(),
-            "verification text refused by a limit"
+            "verification text rejected by a limit"
         );
         return Err(too_many_requests(limit, retry_after_secs));
     }
@@ -142,9 +145,9 @@ async fn check(
     Ok(None)
 }
 
-/// Returns `None` while fewer than `max` attempts that meet `condition`
-/// (with `$1` bound to `value`) fall in the last `hours`; otherwise the
-/// seconds until one of them leaves the window.
+/// Returns `None` while fewer than `max` attempts meet `condition` in the
+/// last `hours`, with `$1` bound to `value`. Otherwise returns the seconds
+/// until one of those attempts leaves the window.
 async fn seconds_until_below(
     tx: &mut Transaction<'_, Postgres>,
     condition: &str,

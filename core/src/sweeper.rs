@@ -11,7 +11,7 @@ use crate::Result;
 /// How long an unconfirmed sign-up is kept, in hours.
 pub const PENDING_SIGNUP_HOURS: i64 = 24;
 
-/// What one sweep removed.
+/// The records one sweep removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sweep {
     /// Subscribers removed because they were never confirmed.

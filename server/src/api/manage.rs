@@ -34,7 +34,7 @@ pub struct PreferencesBody {
     preferences: Preferences,
 }
 
-/// The subscription as its holder sees it.
+/// The subscription as shown to the holder of a manage token.
 #[derive(Serialize)]
 pub struct SubscriptionView {
     phone: String,
@@ -82,7 +82,7 @@ impl FromRequestParts<AppState> for ManageAuth {
     }
 }
 
-/// `POST /api/v1/subscriptions/manage`: answers 202 with the request id
+/// `POST /api/v1/subscriptions/manage`: returns 202 with the request id
 /// for any valid number, and texts a code only to a subscribed one.
 pub async fn request(
     State(state): State<AppState>,

@@ -1,4 +1,4 @@
-//! Sign-up answers and writes do not reveal whether a number is already
+//! Sign-up responses and writes do not reveal whether a number is already
 //! subscribed, and signing up again changes the one subscriber of the
 //! number only once the new code is confirmed.
 

@@ -1,5 +1,5 @@
 //! Inbound texts: repeated webhook deliveries are handled once, and HELP
-//! answers with the page's help text.
+//! gets the page's help text in reply.
 
 use kodo_domain::template::TemplateKind;
 use reqwest::StatusCode;
