@@ -10,10 +10,13 @@ pub mod error;
 pub mod inbound;
 pub mod incidents;
 pub mod keys;
+pub mod limits;
+pub mod manage;
 pub mod messages;
 pub mod services;
 pub mod settings;
 pub mod subscribers;
+pub mod sweeper;
 pub mod templates;
 
 pub use error::{Error, Result};

@@ -1,10 +1,12 @@
 //! Page-wide SMS settings: whether sign-up is open, the Twilio account
 //! and the texts shown to subscribers.
 
+use kodo_domain::phone::PhoneNumber;
 use kodo_domain::template::TemplateKind;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
+use crate::limits::Limits;
 use crate::{templates, Error, Kodo, Result};
 
 /// The settings as an admin or API client sees them. The auth token is
@@ -18,7 +20,31 @@ pub struct SmsSettings {
     pub from: Option<String>,
     pub consent_text: String,
     pub verification_template: String,
+    /// Public sign-ups (verification texts) allowed per client IP address
+    /// in [`SIGNUP_IP_WINDOW_HOURS`].
+    pub signup_limit_per_ip: i32,
+    /// Public sign-ups allowed per country calling code in
+    /// [`SIGNUP_CALLING_CODE_WINDOW_HOURS`].
+    pub signup_limit_per_calling_code: i32,
+    /// ISO 3166-1 alpha-2 region codes whose numbers may subscribe, or
+    /// `None` for every country.
+    pub allowed_countries: Option<Vec<String>>,
 }
+
+impl SmsSettings {
+    /// Returns the admin-set limits on the public sign-up.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            per_ip: self.signup_limit_per_ip,
+            per_calling_code: self.signup_limit_per_calling_code,
+        }
+    }
+}
+
+/// The window of [`SmsSettings::signup_limit_per_ip`], in hours.
+pub const SIGNUP_IP_WINDOW_HOURS: i32 = 4;
+/// The window of [`SmsSettings::signup_limit_per_calling_code`], in hours.
+pub const SIGNUP_CALLING_CODE_WINDOW_HOURS: i32 = 1;
 
 /// A change to the settings; `None` keeps a field's value, and an empty
 /// string clears a Twilio field.
@@ -31,6 +57,10 @@ pub struct SmsSettingsUpdate {
     pub from: Option<String>,
     pub consent_text: Option<String>,
     pub verification_template: Option<String>,
+    pub signup_limit_per_ip: Option<i32>,
+    pub signup_limit_per_calling_code: Option<i32>,
+    /// `Some(None)` allows every country again.
+    pub allowed_countries: Option<Option<Vec<String>>>,
 }
 
 /// What the dispatcher needs to send through Twilio.
@@ -59,12 +89,16 @@ struct SettingsRow {
     twilio_auth_token: Option<String>,
     twilio_from: Option<String>,
     consent_text: String,
+    signup_limit_per_ip: i32,
+    signup_limit_per_calling_code: i32,
+    allowed_countries: Option<Vec<String>>,
 }
 
 async fn fetch_row(pool: &PgPool) -> Result<SettingsRow> {
     let row = sqlx::query_as::<_, SettingsRow>(
         "SELECT page_name, sms_enabled, twilio_account_sid, twilio_auth_token, \
-         twilio_from, consent_text FROM settings",
+         twilio_from, consent_text, signup_limit_per_ip, signup_limit_per_calling_code, \
+         allowed_countries FROM settings",
     )
     .fetch_one(pool)
     .await?;
@@ -82,7 +116,34 @@ pub async fn get(pool: &PgPool) -> Result<SmsSettings> {
         from: row.twilio_from,
         consent_text: row.consent_text,
         verification_template: verification.source().to_owned(),
+        signup_limit_per_ip: row.signup_limit_per_ip,
+        signup_limit_per_calling_code: row.signup_limit_per_calling_code,
+        allowed_countries: row.allowed_countries,
     })
+}
+
+/// Rejects a number whose country is not in the page's allowed countries.
+/// Numbers of no single country, such as +800 freephone numbers, are
+/// rejected whenever a list is set.
+pub async fn ensure_country_allowed(pool: &PgPool, phone: &PhoneNumber) -> Result<()> {
+    let Some(allowed) = fetch_row(pool).await?.allowed_countries else {
+        return Ok(());
+    };
+    let region = phone.region();
+    if region.as_ref().is_some_and(|region| allowed.contains(region)) {
+        return Ok(());
+    }
+    let country = match &region {
+        Some(region) => format!("Numbers from {region}"),
+        None => "Numbers of no single country".to_owned(),
+    };
+    Err(Error::invalid(
+        "phone",
+        format!(
+            "{country} cannot subscribe to this page; it accepts numbers from {}.",
+            allowed.join(", ")
+        ),
+    ))
 }
 
 /// Returns the Twilio account when all three of its fields are set; `None`
@@ -128,6 +189,18 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
         .verification_template
         .map(|source| templates::parse("verification_template", TemplateKind::Verification, &source))
         .transpose()?;
+    let limit_per_ip = update
+        .signup_limit_per_ip
+        .map(|limit| validate_limit("signup_limit_per_ip", limit))
+        .transpose()?;
+    let limit_per_calling_code = update
+        .signup_limit_per_calling_code
+        .map(|limit| validate_limit("signup_limit_per_calling_code", limit))
+        .transpose()?;
+    let allowed_countries = update
+        .allowed_countries
+        .map(|countries| countries.map(validate_countries).transpose())
+        .transpose()?;
 
     let mut tx = kodo.pool.begin().await?;
     sqlx::query(
@@ -138,6 +211,9 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
            twilio_auth_token = CASE WHEN $5 THEN $6 ELSE twilio_auth_token END, \
            twilio_from = CASE WHEN $7 THEN $8 ELSE twilio_from END, \
            consent_text = COALESCE($9, consent_text), \
+           signup_limit_per_ip = COALESCE($10, signup_limit_per_ip), \
+           signup_limit_per_calling_code = COALESCE($11, signup_limit_per_calling_code), \
+           allowed_countries = CASE WHEN $12 THEN $13 ELSE allowed_countries END, \
            updated_at = now()",
     )
     .bind(page_name)
@@ -149,6 +225,10 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
     .bind(from.is_some())
     .bind(from.flatten())
     .bind(consent_text)
+    .bind(limit_per_ip)
+    .bind(limit_per_calling_code)
+    .bind(allowed_countries.is_some())
+    .bind(allowed_countries.flatten())
     .execute(&mut *tx)
     .await?;
     if let Some(template) = verification {
@@ -171,6 +251,48 @@ fn validate_text(field: &str, text: &str, max_chars: usize) -> Result<String> {
         ));
     }
     Ok(text.to_owned())
+}
+
+/// The largest sign-up limit accepted; a higher one would not limit.
+const MAX_SIGNUP_LIMIT: i32 = 100_000;
+
+fn validate_limit(field: &str, limit: i32) -> Result<i32> {
+    if (1..=MAX_SIGNUP_LIMIT).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("{field} must be a whole number from 1 to {MAX_SIGNUP_LIMIT}; {limit} is not."),
+        ))
+    }
+}
+
+/// Normalizes region codes to upper case, sorted and without repeats.
+fn validate_countries(countries: Vec<String>) -> Result<Vec<String>> {
+    if countries.is_empty() {
+        return Err(Error::invalid(
+            "allowed_countries",
+            "allowed_countries is empty, which would reject every number; \
+             send null to accept every country.",
+        ));
+    }
+    let mut codes = Vec::with_capacity(countries.len());
+    for country in countries {
+        let code = country.trim().to_ascii_uppercase();
+        if code.len() != 2 || !code.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(Error::invalid(
+                "allowed_countries",
+                format!(
+                    "{country:?} is not an ISO 3166-1 alpha-2 region code; \
+                     use two letters such as \"US\" or \"GB\"."
+                ),
+            ));
+        }
+        codes.push(code);
+    }
+    codes.sort();
+    codes.dedup();
+    Ok(codes)
 }
 
 /// An empty value clears the field, so `Some(None)` means "clear".
@@ -248,6 +370,26 @@ mod tests {
         assert_eq!(validate_account_sid("  ").unwrap(), None);
         assert_eq!(validate_auth_token("").unwrap(), None);
         assert_eq!(validate_sender("").unwrap(), None);
+    }
+
+    #[test]
+    fn countries_are_normalized() {
+        let codes = validate_countries(vec!["us".into(), " GB".into(), "US".into()]).unwrap();
+        assert_eq!(codes, vec!["GB".to_owned(), "US".to_owned()]);
+    }
+
+    #[test]
+    fn countries_reject_bad_codes() {
+        assert!(validate_countries(vec!["USA".into()]).is_err());
+        assert!(validate_countries(vec!["1A".into()]).is_err());
+        assert!(validate_countries(Vec::new()).is_err());
+    }
+
+    #[test]
+    fn limits_must_be_positive() {
+        assert!(validate_limit("signup_limit_per_ip", 0).is_err());
+        assert!(validate_limit("signup_limit_per_ip", 1).is_ok());
+        assert!(validate_limit("signup_limit_per_ip", MAX_SIGNUP_LIMIT + 1).is_err());
     }
 
     #[test]

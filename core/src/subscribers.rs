@@ -11,6 +11,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use subtle::ConstantTimeEq;
 
 use crate::consent::{self, Action, Method};
+use crate::limits::{self, Purpose};
 use crate::{db, services, settings, templates, Error, Kodo, Result};
 
 /// How long a texted code stays valid, in minutes.
@@ -82,10 +83,13 @@ pub struct SignUp {
 }
 
 /// Starts a sign-up: texts a fresh code and returns the sign-up id the code
-/// is confirmed under.
+/// is confirmed under. Signing up again replaces the number's pending code,
+/// within the limits of [`limits`](crate::limits).
 ///
-/// The response and the writes are the same whether or not the number is
-/// already known, so the endpoint does not reveal who is subscribed.
+/// The sign-up is stored apart from the subscribers, which change only once
+/// the code is confirmed. So the response and the writes (a pending code, a
+/// limit attempt and the text) are the same whether or not the number is
+/// already subscribed, and the endpoint does not reveal who is.
 pub async fn sign_up(kodo: &Kodo, sign_up: SignUp) -> Result<String> {
     let settings = settings::get(&kodo.pool).await?;
     if !settings.enabled {
@@ -93,34 +97,36 @@ pub async fn sign_up(kodo: &Kodo, sign_up: SignUp) -> Result<String> {
             message: "SMS subscriptions are turned off for this page.".to_owned(),
         });
     }
+    settings::ensure_country_allowed(&kodo.pool, &sign_up.phone).await?;
     validate_preferences(&kodo.pool, &sign_up.preferences).await?;
 
     let code = generate_code();
-    let signup_id = generate_signup_id();
+    let signup_id = generate_request_id();
     let preferences = serde_json::to_value(&sign_up.preferences)
         .map_err(|error| Error::Internal(format!("preferences to JSON: {error}")))?;
 
     let mut tx = kodo.pool.begin().await?;
-    let subscriber_id: i64 = sqlx::query_scalar(
-        "INSERT INTO subscribers (phone, status) VALUES ($1, 'pending') \
-         ON CONFLICT (phone) DO UPDATE SET updated_at = now() RETURNING id",
+    limits::check_and_record(
+        &mut tx,
+        settings.limits(),
+        &sign_up.phone,
+        sign_up.client_ip.as_deref(),
+        Purpose::SignUp,
     )
-    .bind(sign_up.phone.as_str())
-    .fetch_one(&mut *tx)
     .await?;
     sqlx::query(
-        "INSERT INTO verification_codes (subscriber_id, signup_id, code_hash, preferences, \
+        "INSERT INTO verification_codes (phone, signup_id, code_hash, preferences, \
            consent_text, method, client_ip, user_agent, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(mins => $9)) \
-         ON CONFLICT (subscriber_id) DO UPDATE SET signup_id = EXCLUDED.signup_id, \
+         ON CONFLICT (phone) DO UPDATE SET signup_id = EXCLUDED.signup_id, \
            code_hash = EXCLUDED.code_hash, preferences = EXCLUDED.preferences, \
            consent_text = EXCLUDED.consent_text, method = EXCLUDED.method, \
            client_ip = EXCLUDED.client_ip, user_agent = EXCLUDED.user_agent, \
            attempts = 0, expires_at = EXCLUDED.expires_at, created_at = now()",
     )
-    .bind(subscriber_id)
+    .bind(sign_up.phone.as_str())
     .bind(&signup_id)
-    .bind(kodo.keys.hash_verification_code(subscriber_id, &code))
+    .bind(kodo.keys.hash_verification_code(&signup_id, &code))
     .bind(preferences)
     .bind(&sign_up.consent_text)
     .bind(sign_up.method.as_str())
@@ -130,21 +136,27 @@ pub async fn sign_up(kodo: &Kodo, sign_up: SignUp) -> Result<String> {
     .execute(&mut *tx)
     .await?;
 
-    let template = templates::get(&kodo.pool, TemplateKind::Verification).await?;
-    let values = Values::new()
-        .with(Variable::Page, settings.page_name)
-        .with(Variable::Code, code);
-    let body = template.render_fitted(&values, true);
-    enqueue_direct(&mut tx, subscriber_id, sign_up.phone.as_str(), "verification", &body).await?;
+    let body = render_code_text(kodo, &settings.page_name, &code).await?;
+    // The text carries no subscriber id, which would differ for a known number.
+    enqueue_direct(&mut tx, None, sign_up.phone.as_str(), "verification", &body).await?;
     tx.commit().await?;
 
-    tracing::info!(subscriber.id = subscriber_id, phone = %sign_up.phone.masked(), "verification code sent");
+    tracing::info!(phone = %sign_up.phone.masked(), "verification code sent");
     Ok(signup_id)
+}
+
+/// Renders the verification template with a fresh code.
+pub(crate) async fn render_code_text(kodo: &Kodo, page_name: &str, code: &str) -> Result<String> {
+    let template = templates::get(&kodo.pool, TemplateKind::Verification).await?;
+    let values = Values::new()
+        .with(Variable::Page, page_name.to_owned())
+        .with(Variable::Url, kodo.public_url.clone())
+        .with(Variable::Code, code.to_owned());
+    Ok(template.render_fitted(&values, true))
 }
 
 #[derive(sqlx::FromRow)]
 struct PendingCode {
-    subscriber_id: i64,
     phone: String,
     code_hash: Vec<u8>,
     preferences: serde_json::Value,
@@ -156,8 +168,8 @@ struct PendingCode {
     expired: bool,
 }
 
-/// Confirms a sign-up with the texted code and activates the subscriber.
-pub async fn verify(kodo: &Kodo, signup_id: &str, code: &str) -> Result<Subscriber> {
+/// Checks the format of a texted code, naming the `code` field.
+pub(crate) fn validate_code_format(code: &str) -> Result<&str> {
     let code = code.trim();
     if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
         return Err(Error::invalid(
@@ -165,62 +177,83 @@ pub async fn verify(kodo: &Kodo, signup_id: &str, code: &str) -> Result<Subscrib
             "The code is the 6 digits in the text we sent; enter them without spaces.",
         ));
     }
+    Ok(code)
+}
+
+/// Returns the error for a code past its expiry or its attempts, if it is.
+pub(crate) fn void_code_error(expired: bool, attempts: i32) -> Option<Error> {
+    if expired {
+        return Some(Error::invalid(
+            "code",
+            format!("This code has expired (codes last {CODE_VALID_MINUTES} minutes); request a new one."),
+        ));
+    }
+    if attempts >= MAX_CODE_ATTEMPTS {
+        return Some(Error::invalid(
+            "code",
+            "Too many wrong codes; this code no longer works. Request a new code.",
+        ));
+    }
+    None
+}
+
+/// Returns the error for a wrong code, given the attempts made before it.
+pub(crate) fn wrong_code_error(attempts_before: i32) -> Error {
+    let left = MAX_CODE_ATTEMPTS - attempts_before - 1;
+    Error::invalid(
+        "code",
+        if left > 0 {
+            format!("That code is wrong; check the text we sent and try again ({left} attempts left).")
+        } else {
+            "That code is wrong, and it was the last attempt; request a new code.".to_owned()
+        },
+    )
+}
+
+/// Confirms a sign-up with the texted code. The number's subscriber is
+/// created, or updated with the sign-up's preferences when the number
+/// already had one, and made active.
+pub async fn verify(kodo: &Kodo, signup_id: &str, code: &str) -> Result<Subscriber> {
+    let code = validate_code_format(code)?;
 
     let mut tx = kodo.pool.begin().await?;
     let pending = sqlx::query_as::<_, PendingCode>(
-        "SELECT v.subscriber_id, s.phone, v.code_hash, v.preferences, v.consent_text, v.method, \
-           v.client_ip, v.user_agent, v.attempts, v.expires_at < now() AS expired \
-         FROM verification_codes v JOIN subscribers s ON s.id = v.subscriber_id \
-         WHERE v.signup_id = $1 FOR UPDATE OF v",
+        "SELECT phone, code_hash, preferences, consent_text, method, client_ip, user_agent, \
+           attempts, expires_at < now() AS expired \
+         FROM verification_codes WHERE signup_id = $1 FOR UPDATE",
     )
     .bind(signup_id)
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| Error::not_found("sign-up"))?;
 
-    if pending.expired {
-        return Err(Error::invalid(
-            "code",
-            format!("This code has expired (codes last {CODE_VALID_MINUTES} minutes); request a new one."),
-        ));
+    if let Some(error) = void_code_error(pending.expired, pending.attempts) {
+        return Err(error);
     }
-    if pending.attempts >= MAX_CODE_ATTEMPTS {
-        return Err(Error::invalid(
-            "code",
-            "Too many wrong codes; request a new code.",
-        ));
-    }
-    let expected = kodo.keys.hash_verification_code(pending.subscriber_id, code);
+    let expected = kodo.keys.hash_verification_code(signup_id, code);
     if !bool::from(expected.ct_eq(&pending.code_hash)) {
-        sqlx::query("UPDATE verification_codes SET attempts = attempts + 1 WHERE subscriber_id = $1")
-            .bind(pending.subscriber_id)
+        sqlx::query("UPDATE verification_codes SET attempts = attempts + 1 WHERE phone = $1")
+            .bind(&pending.phone)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
         let left = MAX_CODE_ATTEMPTS - pending.attempts - 1;
-        tracing::info!(subscriber.id = pending.subscriber_id, attempts.left = left, "wrong verification code");
-        return Err(Error::invalid(
-            "code",
-            if left > 0 {
-                format!("That code is wrong; check the text we sent and try again ({left} attempts left).")
-            } else {
-                "That code is wrong, and it was the last attempt; request a new code.".to_owned()
-            },
-        ));
+        tracing::info!(attempts.left = left, "wrong verification code");
+        return Err(wrong_code_error(pending.attempts));
     }
 
     let preferences: Preferences = serde_json::from_value(pending.preferences)
         .map_err(|error| Error::Internal(format!("stored preferences: {error}")))?;
-    sqlx::query("DELETE FROM verification_codes WHERE subscriber_id = $1")
-        .bind(pending.subscriber_id)
+    sqlx::query("DELETE FROM verification_codes WHERE phone = $1")
+        .bind(&pending.phone)
         .execute(&mut *tx)
         .await?;
-    let subscriber = activate(&mut tx, pending.subscriber_id, &preferences).await?;
+    let subscriber = upsert_active(&mut tx, &pending.phone, &preferences).await?;
     let method = if pending.method == "api" { Method::Api } else { Method::Web };
     consent::append(
         &mut *tx,
         consent::Record {
-            subscriber_id: pending.subscriber_id,
+            subscriber_id: subscriber.id,
             phone: &pending.phone,
             action: Action::OptIn,
             method,
@@ -256,6 +289,7 @@ pub async fn add_confirmed(
             "Consent note is missing; say how this person agreed to receive texts.",
         ));
     }
+    settings::ensure_country_allowed(&kodo.pool, phone).await?;
     validate_preferences(&kodo.pool, preferences).await?;
 
     let mut tx = kodo.pool.begin().await?;
@@ -275,13 +309,7 @@ pub async fn add_confirmed(
                  or signing up on the status page.",
             ));
         }
-        Some((id, _)) => {
-            sqlx::query("DELETE FROM verification_codes WHERE subscriber_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            id
-        }
+        Some((id, _)) => id,
         None => {
             sqlx::query_scalar("INSERT INTO subscribers (phone, status) VALUES ($1, 'pending') RETURNING id")
                 .bind(phone.as_str())
@@ -289,6 +317,11 @@ pub async fn add_confirmed(
                 .await?
         }
     };
+    // A pending sign-up of the number would re-confirm the same subscriber.
+    sqlx::query("DELETE FROM verification_codes WHERE phone = $1")
+        .bind(phone.as_str())
+        .execute(&mut *tx)
+        .await?;
     let subscriber = activate(&mut tx, subscriber_id, preferences).await?;
     consent::append(
         &mut *tx,
@@ -352,10 +385,14 @@ pub async fn remove(kodo: &Kodo, id: i64, method: Method, actor: &str) -> Result
     Ok(())
 }
 
-/// Marks the number unsubscribed and cancels its unsent messages. Returns
-/// whether a subscriber changed.
+/// Marks the number unsubscribed, cancels its unsent messages and voids
+/// its pending sign-up code. Returns whether a subscriber changed.
 pub async fn opt_out(kodo: &Kodo, phone: &str, method: Method, note: &str) -> Result<bool> {
     let mut tx = kodo.pool.begin().await?;
+    sqlx::query("DELETE FROM verification_codes WHERE phone = $1")
+        .bind(phone)
+        .execute(&mut *tx)
+        .await?;
     let id: Option<i64> = sqlx::query_scalar(
         "UPDATE subscribers SET status = 'unsubscribed', updated_at = now() \
          WHERE phone = $1 AND status IN ('active', 'pending') RETURNING id",
@@ -364,9 +401,14 @@ pub async fn opt_out(kodo: &Kodo, phone: &str, method: Method, note: &str) -> Re
     .fetch_optional(&mut *tx)
     .await?;
     let Some(id) = id else {
+        tx.commit().await?;
         return Ok(false);
     };
     cancel_unsent(&mut tx, id).await?;
+    sqlx::query("DELETE FROM manage_tokens WHERE subscriber_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     consent::append(
         &mut *tx,
         consent::Record {
@@ -483,6 +525,23 @@ async fn activate(
     Ok(row.into())
 }
 
+/// Creates the number's subscriber, or updates the existing one, as active
+/// with these preferences.
+async fn upsert_active(
+    tx: &mut Transaction<'_, Postgres>,
+    phone: &str,
+    preferences: &Preferences,
+) -> Result<Subscriber> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO subscribers (phone, status) VALUES ($1, 'pending') \
+         ON CONFLICT (phone) DO UPDATE SET updated_at = now() RETURNING id",
+    )
+    .bind(phone)
+    .fetch_one(&mut **tx)
+    .await?;
+    activate(tx, id, preferences).await
+}
+
 async fn cancel_unsent(tx: &mut Transaction<'_, Postgres>, subscriber_id: i64) -> Result<()> {
     sqlx::query(
         "UPDATE messages SET status = 'canceled', updated_at = now() \
@@ -522,19 +581,20 @@ pub(crate) async fn render_page_template(kodo: &Kodo, kind: TemplateKind) -> Res
     Ok(template.render_fitted(&values, true))
 }
 
-async fn validate_preferences(pool: &PgPool, preferences: &Preferences) -> Result<()> {
+pub(crate) async fn validate_preferences(pool: &PgPool, preferences: &Preferences) -> Result<()> {
     preferences
         .validate()
         .map_err(|error| Error::invalid("preferences.services", error.to_string()))?;
     services::ensure_exist(pool, "preferences.services", &preferences.services).await
 }
 
-fn generate_code() -> String {
+pub(crate) fn generate_code() -> String {
     let code: u32 = rand::rngs::OsRng.gen_range(0..1_000_000);
     format!("{code:06}")
 }
 
-fn generate_signup_id() -> String {
+/// Generates the random id a sign-up or manage request is confirmed under.
+pub(crate) fn generate_request_id() -> String {
     let bytes: [u8; 16] = rand::rngs::OsRng.gen();
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
@@ -554,8 +614,8 @@ mod tests {
 
     #[test]
     fn signup_id_is_random_hex() {
-        let first = generate_signup_id();
+        let first = generate_request_id();
         assert_eq!(first.len(), 32);
-        assert_ne!(first, generate_signup_id());
+        assert_ne!(first, generate_request_id());
     }
 }

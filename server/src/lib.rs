@@ -6,6 +6,7 @@ pub mod api;
 pub mod config;
 pub mod dispatch;
 pub mod state;
+pub mod sweeper;
 pub mod twilio;
 pub mod webhooks;
 
@@ -88,8 +89,9 @@ pub struct Server {
     task: tokio::task::JoinHandle<()>,
 }
 
-/// Whether the server runs a dispatcher of its own. Tests turn it off and
-/// drain the queue on demand.
+/// Whether the server runs its background jobs, the dispatcher and the
+/// sweeper. Tests turn them off, drain the queue on demand and call
+/// `kodo_core::sweeper::sweep` themselves.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Dispatch {
     Background,
@@ -116,6 +118,7 @@ impl Server {
         let (shutdown, mut stopped) = watch::channel(false);
         if dispatch == Dispatch::Background {
             tokio::spawn(dispatcher.clone().run(shutdown.subscribe()));
+            tokio::spawn(sweeper::run(kodo.clone(), shutdown.subscribe()));
         }
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())

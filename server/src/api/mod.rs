@@ -1,13 +1,16 @@
 //! The REST API under `/api/v1`: JSON in and out, `Authorization: Bearer`
-//! tokens for everything but the public sign-up.
+//! API tokens for everything but the public sign-up and the manage
+//! endpoints, which take a manage token.
 //!
 //! Every error responds `{"error": "...", "field": "..."}` with a status
 //! that says whose fault it is, and no input makes a handler respond 500.
 
 mod auth;
+mod consent;
 mod error;
 mod incidents;
 mod json;
+mod manage;
 mod messages;
 mod services;
 mod settings;
@@ -33,9 +36,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/incidents/{id}/updates", post(incidents::post_update))
         .route("/api/v1/subscribers", get(subscribers::list).post(subscribers::add))
         .route("/api/v1/subscribers/{id}", get(subscribers::show).delete(subscribers::remove))
+        .route("/api/v1/subscribers/{id}/consent", get(consent::for_subscriber))
+        .route("/api/v1/consent.csv", get(consent::export_csv))
         .route("/api/v1/messages", get(messages::list))
         .route("/api/v1/subscriptions", post(subscriptions::sign_up))
         .route("/api/v1/subscriptions/{id}/verify", post(subscriptions::verify))
+        .route(
+            "/api/v1/subscriptions/manage",
+            post(manage::request).get(manage::show).put(manage::update).delete(manage::unsubscribe),
+        )
+        .route("/api/v1/subscriptions/manage/{id}/verify", post(manage::verify))
         .fallback(error::not_found)
 }
 

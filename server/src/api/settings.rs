@@ -20,6 +20,11 @@ pub struct SettingsBody {
     verification_template: Option<String>,
     page_name: Option<String>,
     consent_text: Option<String>,
+    signup_limit_per_ip: Option<i32>,
+    signup_limit_per_calling_code: Option<i32>,
+    /// `null` accepts every country again.
+    #[serde(default, deserialize_with = "present")]
+    allowed_countries: Option<Option<Vec<String>>>,
 }
 
 /// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
@@ -49,6 +54,9 @@ pub async fn update(
         from: clear_or(body.from),
         consent_text: body.consent_text,
         verification_template: body.verification_template,
+        signup_limit_per_ip: body.signup_limit_per_ip,
+        signup_limit_per_calling_code: body.signup_limit_per_calling_code,
+        allowed_countries: body.allowed_countries,
     };
     let saved = settings::update(&state.kodo, update).await?;
     tracing::info!(token.id = token.id, "SMS settings changed through the API");

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::fake_twilio::{self, Failure};
-use crate::helpers::TestApp;
+use crate::helpers::{age_signup_attempts, TestApp};
 
 const PHONE: &str = "+14155552671";
 
@@ -85,11 +85,14 @@ async fn saving_credentials_switches_without_restart() {
         }),
     )
     .await;
+    // Each sign-up waits out the minute between codes to one number.
+    age_signup_attempts(&app.kodo.pool, 61).await;
     app.sign_up(PHONE, json!({})).await;
     app.drain().await;
     assert_eq!(app.twilio.received_by(PHONE).len(), 1);
 
     app.put("/api/v1/settings/sms", json!({ "account_sid": null })).await;
+    age_signup_attempts(&app.kodo.pool, 61).await;
     app.sign_up(PHONE, json!({})).await;
     app.drain().await;
     assert_eq!(app.twilio.received_by(PHONE).len(), 1, "back to the outbox");

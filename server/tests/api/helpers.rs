@@ -238,3 +238,33 @@ pub fn extract_code(body: &str) -> Option<String> {
 pub fn urlencode(value: &str) -> String {
     value.replace('+', "%2B")
 }
+
+/// Counts the rows of a table.
+pub async fn count_rows(pool: &sqlx::PgPool, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+        .fetch_one(pool)
+        .await
+        .expect("count rows")
+}
+
+/// Moves every recorded sign-up attempt `seconds` into the past, as if that
+/// much time had passed since the codes were texted.
+pub async fn age_signup_attempts(pool: &sqlx::PgPool, seconds: i64) {
+    sqlx::query("UPDATE signup_attempts SET created_at = created_at - make_interval(secs => $1)")
+        .bind(seconds as f64)
+        .execute(pool)
+        .await
+        .expect("age sign-up attempts");
+}
+
+/// Returns the Retry-After header of a response in seconds.
+pub fn retry_after(response: &Response) -> u64 {
+    response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .expect("a Retry-After header")
+        .to_str()
+        .expect("an ASCII Retry-After header")
+        .parse()
+        .expect("Retry-After in whole seconds")
+}
