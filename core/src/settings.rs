@@ -5,7 +5,11 @@ use kodo_domain::template::TemplateKind;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
+use crate::timing::{QuietHours, QuietHoursText};
 use crate::{templates, Error, Kodo, Result};
+
+/// Maximum hold window, in seconds.
+pub const MAX_HOLD_SECONDS: i32 = 3600;
 
 /// The settings as an admin or API client sees them. The auth token is
 /// write-only, so only whether one is set is shown.
@@ -18,6 +22,14 @@ pub struct SmsSettings {
     pub from: Option<String>,
     pub consent_text: String,
     pub verification_template: String,
+    /// Whether typographic quotes, dashes and ellipses become GSM-7
+    /// characters before sending.
+    pub replace_typographic: bool,
+    /// Seconds a follow-up update of a non-critical incident waits so that
+    /// a burst goes out as one message; 0 sends at once.
+    pub hold_seconds: i32,
+    /// Quiet hours in each subscriber's local time, or `None` when off.
+    pub quiet_hours: Option<QuietHoursText>,
 }
 
 /// A change to the settings; `None` keeps a field's value, and an empty
@@ -31,6 +43,18 @@ pub struct SmsSettingsUpdate {
     pub from: Option<String>,
     pub consent_text: Option<String>,
     pub verification_template: Option<String>,
+    pub replace_typographic: Option<bool>,
+    pub hold_seconds: Option<i32>,
+    /// `Some(None)` turns quiet hours off.
+    pub quiet_hours: Option<Option<QuietHoursText>>,
+}
+
+/// The settings that decide when and how a notification goes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageTiming {
+    pub replace_typographic: bool,
+    pub hold_seconds: i32,
+    pub quiet_hours: Option<QuietHours>,
 }
 
 /// What the dispatcher needs to send through Twilio.
@@ -59,12 +83,26 @@ struct SettingsRow {
     twilio_auth_token: Option<String>,
     twilio_from: Option<String>,
     consent_text: String,
+    replace_typographic: bool,
+    hold_seconds: i32,
+    quiet_hours_start: Option<chrono::NaiveTime>,
+    quiet_hours_end: Option<chrono::NaiveTime>,
+}
+
+impl SettingsRow {
+    fn quiet_hours(&self) -> Option<QuietHours> {
+        match (self.quiet_hours_start, self.quiet_hours_end) {
+            (Some(start), Some(end)) => Some(QuietHours { start, end }),
+            _ => None,
+        }
+    }
 }
 
 async fn fetch_row(pool: &PgPool) -> Result<SettingsRow> {
     let row = sqlx::query_as::<_, SettingsRow>(
         "SELECT page_name, sms_enabled, twilio_account_sid, twilio_auth_token, \
-         twilio_from, consent_text FROM settings",
+         twilio_from, consent_text, replace_typographic, hold_seconds, \
+         quiet_hours_start, quiet_hours_end FROM settings",
     )
     .fetch_one(pool)
     .await?;
@@ -75,6 +113,9 @@ pub async fn get(pool: &PgPool) -> Result<SmsSettings> {
     let row = fetch_row(pool).await?;
     let verification = templates::get(pool, TemplateKind::Verification).await?;
     Ok(SmsSettings {
+        replace_typographic: row.replace_typographic,
+        hold_seconds: row.hold_seconds,
+        quiet_hours: row.quiet_hours().map(QuietHours::to_text),
         page_name: row.page_name,
         enabled: row.sms_enabled,
         account_sid: row.twilio_account_sid,
@@ -110,6 +151,33 @@ pub async fn page_name(pool: &PgPool) -> Result<String> {
     Ok(fetch_row(pool).await?.page_name)
 }
 
+/// Returns whether typographic characters are replaced before sending.
+pub async fn replace_typographic(pool: &PgPool) -> Result<bool> {
+    Ok(fetch_row(pool).await?.replace_typographic)
+}
+
+pub async fn message_timing(executor: impl sqlx::PgExecutor<'_>) -> Result<MessageTiming> {
+    let (replace_typographic, hold_seconds, start, end): (
+        bool,
+        i32,
+        Option<chrono::NaiveTime>,
+        Option<chrono::NaiveTime>,
+    ) = sqlx::query_as(
+        "SELECT replace_typographic, hold_seconds, quiet_hours_start, quiet_hours_end FROM settings",
+    )
+    .fetch_one(executor)
+    .await?;
+    let quiet_hours = match (start, end) {
+        (Some(start), Some(end)) => Some(QuietHours { start, end }),
+        _ => None,
+    };
+    Ok(MessageTiming {
+        replace_typographic,
+        hold_seconds,
+        quiet_hours,
+    })
+}
+
 /// Validates and applies an update; every field is checked before any is
 /// written.
 pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSettings> {
@@ -128,6 +196,20 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
         .verification_template
         .map(|source| templates::parse("verification_template", TemplateKind::Verification, &source))
         .transpose()?;
+    if let Some(seconds) = update.hold_seconds {
+        if !(0..=MAX_HOLD_SECONDS).contains(&seconds) {
+            return Err(Error::invalid(
+                "hold_seconds",
+                format!(
+                    "hold_seconds {seconds} is out of range; give 0 to {MAX_HOLD_SECONDS} seconds (0 sends follow-ups at once)."
+                ),
+            ));
+        }
+    }
+    let quiet_hours = update
+        .quiet_hours
+        .map(|hours| hours.as_ref().map(QuietHours::parse).transpose())
+        .transpose()?;
 
     let mut tx = kodo.pool.begin().await?;
     sqlx::query(
@@ -138,6 +220,10 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
            twilio_auth_token = CASE WHEN $5 THEN $6 ELSE twilio_auth_token END, \
            twilio_from = CASE WHEN $7 THEN $8 ELSE twilio_from END, \
            consent_text = COALESCE($9, consent_text), \
+           replace_typographic = COALESCE($10, replace_typographic), \
+           hold_seconds = COALESCE($11, hold_seconds), \
+           quiet_hours_start = CASE WHEN $12 THEN $13 ELSE quiet_hours_start END, \
+           quiet_hours_end = CASE WHEN $12 THEN $14 ELSE quiet_hours_end END, \
            updated_at = now()",
     )
     .bind(page_name)
@@ -149,6 +235,11 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
     .bind(from.is_some())
     .bind(from.flatten())
     .bind(consent_text)
+    .bind(update.replace_typographic)
+    .bind(update.hold_seconds)
+    .bind(quiet_hours.is_some())
+    .bind(quiet_hours.flatten().map(|hours| hours.start))
+    .bind(quiet_hours.flatten().map(|hours| hours.end))
     .execute(&mut *tx)
     .await?;
     if let Some(template) = verification {

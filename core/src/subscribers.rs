@@ -134,7 +134,7 @@ pub async fn sign_up(kodo: &Kodo, sign_up: SignUp) -> Result<String> {
     let values = Values::new()
         .with(Variable::Page, settings.page_name)
         .with(Variable::Code, code);
-    let body = template.render_fitted(&values, true);
+    let body = template.render_fitted(&values, settings.replace_typographic);
     enqueue_direct(&mut tx, subscriber_id, sign_up.phone.as_str(), "verification", &body).await?;
     tx.commit().await?;
 
@@ -519,7 +519,8 @@ pub(crate) async fn render_page_template(kodo: &Kodo, kind: TemplateKind) -> Res
     let values = Values::new()
         .with(Variable::Page, settings::page_name(&kodo.pool).await?)
         .with(Variable::Url, kodo.public_url.clone());
-    Ok(template.render_fitted(&values, true))
+    let replace_typographic = settings::replace_typographic(&kodo.pool).await?;
+    Ok(template.render_fitted(&values, replace_typographic))
 }
 
 async fn validate_preferences(pool: &PgPool, preferences: &Preferences) -> Result<()> {

@@ -13,6 +13,7 @@ mod services;
 mod settings;
 mod subscribers;
 mod subscriptions;
+mod templates;
 
 use axum::routing::{delete, get, post};
 use axum::Router;
@@ -34,6 +35,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/subscribers", get(subscribers::list).post(subscribers::add))
         .route("/api/v1/subscribers/{id}", get(subscribers::show).delete(subscribers::remove))
         .route("/api/v1/messages", get(messages::list))
+        .route("/api/v1/templates", get(templates::list))
+        .route("/api/v1/templates/preview", post(templates::preview))
+        .route(
+            "/api/v1/templates/{name}",
+            get(templates::show).put(templates::update).delete(templates::reset),
+        )
         .route("/api/v1/subscriptions", post(subscriptions::sign_up))
         .route("/api/v1/subscriptions/{id}/verify", post(subscriptions::verify))
         .fallback(error::not_found)

@@ -2,9 +2,11 @@
 //! PostgreSQL database and a local fake of Twilio's Messages API.
 
 mod api_errors;
+mod combining;
 mod dispatch;
 mod fake_twilio;
 mod helpers;
 mod incidents;
 mod subscribe_flow;
+mod templates;
 mod webhooks;
