@@ -22,6 +22,8 @@ ALTER TABLE settings
 -- An IANA time zone name, such as America/New_York, for quiet hours and
 -- maintenance times.
 ALTER TABLE subscribers ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+-- The time zone a sign-up sent or was guessed, applied once it is confirmed.
+ALTER TABLE verification_codes ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
 
 -- `held`: a message waiting for its hold window or quiet hours to end.
 -- `next_attempt_at` is when it becomes due, as for a retry.

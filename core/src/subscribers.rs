@@ -11,7 +11,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use subtle::ConstantTimeEq;
 
 use crate::consent::{self, Action, Method};
-use crate::{db, services, settings, templates, Error, Kodo, Result};
+use crate::{db, services, settings, templates, timing, Error, Kodo, Result};
 
 /// How long a texted code stays valid, in minutes.
 pub const CODE_VALID_MINUTES: i32 = 10;
@@ -26,6 +26,8 @@ pub struct Subscriber {
     /// `pending`, `active`, `unsubscribed` or `undeliverable`.
     pub status: String,
     pub preferences: Preferences,
+    /// IANA time zone name, for quiet hours and maintenance times.
+    pub time_zone: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -39,6 +41,7 @@ struct SubscriberRow {
     critical_only: bool,
     resolutions: bool,
     maintenance: bool,
+    time_zone: String,
     created_at: DateTime<Utc>,
 }
 
@@ -60,13 +63,14 @@ impl From<SubscriberRow> for Subscriber {
                 resolutions: row.resolutions,
                 maintenance: row.maintenance,
             },
+            time_zone: row.time_zone,
             created_at: row.created_at,
         }
     }
 }
 
 const SUBSCRIBER_COLUMNS: &str = "id, phone, status, scope, service_ids, critical_only, \
-     resolutions, maintenance, created_at";
+     resolutions, maintenance, time_zone, created_at";
 
 /// A visitor's request to subscribe, from the widget or the public API.
 #[derive(Debug, Clone)]
@@ -79,6 +83,9 @@ pub struct SignUp {
     pub method: Method,
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
+    /// IANA time zone name the visitor sent; without one, the zone is
+    /// guessed from the number's country.
+    pub time_zone: Option<String>,
 }
 
 /// Starts a sign-up: texts a fresh code and returns the sign-up id the code
@@ -94,6 +101,10 @@ pub async fn sign_up(kodo: &Kodo, sign_up: SignUp) -> Result<String> {
         });
     }
     validate_preferences(&kodo.pool, &sign_up.preferences).await?;
+    let time_zone = match &sign_up.time_zone {
+        Some(name) => timing::parse_time_zone("time_zone", name)?,
+        None => timing::guess_time_zone(sign_up.phone.region().as_deref()),
+    };
 
     let code = generate_code();
     let signup_id = generate_signup_id();
@@ -110,13 +121,14 @@ pub async fn sign_up(kodo: &Kodo, sign_up: SignUp) -> Result<String> {
     .await?;
     sqlx::query(
         "INSERT INTO verification_codes (subscriber_id, signup_id, code_hash, preferences, \
-           consent_text, method, client_ip, user_agent, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(mins => $9)) \
+           consent_text, method, client_ip, user_agent, expires_at, time_zone) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(mins => $9), $10) \
          ON CONFLICT (subscriber_id) DO UPDATE SET signup_id = EXCLUDED.signup_id, \
            code_hash = EXCLUDED.code_hash, preferences = EXCLUDED.preferences, \
            consent_text = EXCLUDED.consent_text, method = EXCLUDED.method, \
            client_ip = EXCLUDED.client_ip, user_agent = EXCLUDED.user_agent, \
-           attempts = 0, expires_at = EXCLUDED.expires_at, created_at = now()",
+           attempts = 0, expires_at = EXCLUDED.expires_at, time_zone = EXCLUDED.time_zone, \
+           created_at = now()",
     )
     .bind(subscriber_id)
     .bind(&signup_id)
@@ -127,6 +139,7 @@ pub async fn sign_up(kodo: &Kodo, sign_up: SignUp) -> Result<String> {
     .bind(&sign_up.client_ip)
     .bind(&sign_up.user_agent)
     .bind(CODE_VALID_MINUTES)
+    .bind(time_zone.name())
     .execute(&mut *tx)
     .await?;
 
@@ -154,6 +167,7 @@ struct PendingCode {
     user_agent: Option<String>,
     attempts: i32,
     expired: bool,
+    time_zone: String,
 }
 
 /// Confirms a sign-up with the texted code and activates the subscriber.
@@ -169,7 +183,8 @@ pub async fn verify(kodo: &Kodo, signup_id: &str, code: &str) -> Result<Subscrib
     let mut tx = kodo.pool.begin().await?;
     let pending = sqlx::query_as::<_, PendingCode>(
         "SELECT v.subscriber_id, s.phone, v.code_hash, v.preferences, v.consent_text, v.method, \
-           v.client_ip, v.user_agent, v.attempts, v.expires_at < now() AS expired \
+           v.client_ip, v.user_agent, v.attempts, v.expires_at < now() AS expired, \
+           v.time_zone \
          FROM verification_codes v JOIN subscribers s ON s.id = v.subscriber_id \
          WHERE v.signup_id = $1 FOR UPDATE OF v",
     )
@@ -215,7 +230,7 @@ pub async fn verify(kodo: &Kodo, signup_id: &str, code: &str) -> Result<Subscrib
         .bind(pending.subscriber_id)
         .execute(&mut *tx)
         .await?;
-    let subscriber = activate(&mut tx, pending.subscriber_id, &preferences).await?;
+    let subscriber = activate(&mut tx, pending.subscriber_id, &preferences, &pending.time_zone).await?;
     let method = if pending.method == "api" { Method::Api } else { Method::Web };
     consent::append(
         &mut *tx,
@@ -289,7 +304,8 @@ pub async fn add_confirmed(
                 .await?
         }
     };
-    let subscriber = activate(&mut tx, subscriber_id, preferences).await?;
+    let time_zone = timing::guess_time_zone(phone.region().as_deref());
+    let subscriber = activate(&mut tx, subscriber_id, preferences, time_zone.name()).await?;
     consent::append(
         &mut *tx,
         consent::Record {
@@ -461,6 +477,7 @@ async fn activate(
     tx: &mut Transaction<'_, Postgres>,
     id: i64,
     preferences: &Preferences,
+    time_zone: &str,
 ) -> Result<Subscriber> {
     let scope = match preferences.scope {
         Scope::All => "all",
@@ -468,7 +485,7 @@ async fn activate(
     };
     let row = sqlx::query_as::<_, SubscriberRow>(&format!(
         "UPDATE subscribers SET status = 'active', scope = $2, service_ids = $3, \
-           critical_only = $4, resolutions = $5, maintenance = $6, \
+           critical_only = $4, resolutions = $5, maintenance = $6, time_zone = $7, \
            confirmed_at = now(), updated_at = now() \
          WHERE id = $1 RETURNING {SUBSCRIBER_COLUMNS}"
     ))
@@ -478,6 +495,7 @@ async fn activate(
     .bind(preferences.critical_only)
     .bind(preferences.resolutions)
     .bind(preferences.maintenance)
+    .bind(time_zone)
     .fetch_one(&mut **tx)
     .await?;
     Ok(row.into())
@@ -486,7 +504,7 @@ async fn activate(
 async fn cancel_unsent(tx: &mut Transaction<'_, Postgres>, subscriber_id: i64) -> Result<()> {
     sqlx::query(
         "UPDATE messages SET status = 'canceled', updated_at = now() \
-         WHERE subscriber_id = $1 AND status = 'queued' AND channel IS NULL",
+         WHERE subscriber_id = $1 AND status IN ('queued', 'held') AND channel IS NULL",
     )
     .bind(subscriber_id)
     .execute(&mut **tx)
