@@ -56,3 +56,41 @@ CREATE OR REPLACE FUNCTION message_status_rank(status TEXT) RETURNS INT
         ELSE -1
     END
 $$;
+
+-- Scheduled maintenance windows. Subscribers who want maintenance news are
+-- told when one is announced, when it starts, and when a window they were
+-- told about is canceled.
+CREATE TABLE maintenances (
+    id BIGSERIAL PRIMARY KEY,
+    title TEXT NOT NULL,
+    message TEXT NOT NULL,
+    starts_at TIMESTAMPTZ NOT NULL,
+    ends_at TIMESTAMPTZ NOT NULL,
+    status TEXT NOT NULL DEFAULT 'scheduled'
+        CHECK (status IN ('scheduled', 'in_progress', 'completed', 'canceled')),
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    CHECK (ends_at > starts_at)
+);
+CREATE INDEX maintenances_open ON maintenances (starts_at)
+    WHERE status IN ('scheduled', 'in_progress');
+
+CREATE TABLE maintenance_services (
+    maintenance_id BIGINT NOT NULL REFERENCES maintenances ON DELETE CASCADE,
+    service_id BIGINT NOT NULL REFERENCES services ON DELETE CASCADE,
+    PRIMARY KEY (maintenance_id, service_id)
+);
+
+ALTER TABLE messages
+    ADD COLUMN maintenance_id BIGINT REFERENCES maintenances ON DELETE SET NULL,
+    ADD COLUMN maintenance_event TEXT
+        CHECK (maintenance_event IN ('scheduled', 'started', 'canceled'));
+ALTER TABLE messages DROP CONSTRAINT messages_kind_check;
+ALTER TABLE messages ADD CONSTRAINT messages_kind_check CHECK (kind IN (
+    'verification', 'confirmation', 'help', 'notification', 'maintenance'
+));
+-- One message per subscriber per maintenance event, so a repeated start
+-- check sends nothing twice.
+CREATE UNIQUE INDEX messages_subscriber_maintenance_event
+    ON messages (subscriber_id, maintenance_id, maintenance_event)
+    WHERE maintenance_id IS NOT NULL;

@@ -11,6 +11,7 @@ pub mod error;
 pub mod inbound;
 pub mod incidents;
 pub mod keys;
+pub mod maintenance;
 pub mod messages;
 pub mod services;
 pub mod settings;

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod config;
 pub mod dispatch;
+pub mod schedule;
 pub mod state;
 pub mod twilio;
 pub mod webhooks;
@@ -116,6 +117,7 @@ impl Server {
         let (shutdown, mut stopped) = watch::channel(false);
         if dispatch == Dispatch::Background {
             tokio::spawn(dispatcher.clone().run(shutdown.subscribe()));
+            tokio::spawn(schedule::run(kodo.clone(), shutdown.subscribe()));
         }
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())

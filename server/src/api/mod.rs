@@ -8,6 +8,7 @@ mod auth;
 mod error;
 mod incidents;
 mod json;
+mod maintenance;
 mod messages;
 mod services;
 mod settings;
@@ -35,6 +36,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/subscribers", get(subscribers::list).post(subscribers::add))
         .route("/api/v1/subscribers/{id}", get(subscribers::show).delete(subscribers::remove))
         .route("/api/v1/messages", get(messages::list))
+        .route("/api/v1/maintenance", get(maintenance::list).post(maintenance::schedule))
+        .route("/api/v1/maintenance/{id}", get(maintenance::show).put(maintenance::update))
+        .route("/api/v1/maintenance/{id}/cancel", post(maintenance::cancel))
+        .route("/api/v1/maintenance/{id}/complete", post(maintenance::complete))
         .route("/api/v1/templates", get(templates::list))
         .route("/api/v1/templates/preview", post(templates::preview))
         .route(

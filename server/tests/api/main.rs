@@ -7,6 +7,7 @@ mod dispatch;
 mod fake_twilio;
 mod helpers;
 mod incidents;
+mod maintenance;
 mod quiet_hours;
 mod subscribe_flow;
 mod templates;
