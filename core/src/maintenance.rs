@@ -1,5 +1,5 @@
-//! Scheduled maintenance: announcing a window, telling subscribers when it
-//! starts, and canceling or completing it.
+//! Scheduled maintenance: announcing a window, notifying subscribers when
+//! it starts, and canceling or completing it.
 
 use std::collections::BTreeMap;
 
@@ -14,8 +14,8 @@ use crate::{db, services, settings, templates, timing, Error, Kodo, Result};
 const MAX_TITLE_CHARS: usize = 200;
 const MAX_MESSAGE_CHARS: usize = 4000;
 
-/// The text telling subscribers that a window they were told about will
-/// not happen.
+/// The text that notifies subscribers that an announced window will not
+/// happen.
 ///
 /// NOTE: unlike the eight template kinds, this text cannot be edited yet.
 const CANCELED_SOURCE: &str = "[{{page}}] Canceled: maintenance {{title}} planned for {{starts_at}} will not happen. {{url}}";
@@ -74,7 +74,7 @@ impl Event {
     }
 }
 
-/// Announces a maintenance window and tells the subscribers it concerns.
+/// Announces a maintenance window and notifies the subscribers it concerns.
 pub async fn schedule(kodo: &Kodo, new: NewMaintenance) -> Result<Maintenance> {
     let new = validate(kodo, new).await?;
     let mut tx = kodo.pool.begin().await?;
@@ -94,8 +94,8 @@ pub async fn schedule(kodo: &Kodo, new: NewMaintenance) -> Result<Maintenance> {
     get(&kodo.pool, id).await
 }
 
-/// Changes a window that has not ended. Subscribers are told of the change
-/// when it starts, not at once.
+/// Changes a window that has not ended. Sends no message: the start message
+/// carries the new details.
 pub async fn update(kodo: &Kodo, id: i64, new: NewMaintenance) -> Result<Maintenance> {
     let new = validate(kodo, new).await?;
     let mut tx = kodo.pool.begin().await?;
@@ -121,8 +121,8 @@ pub async fn update(kodo: &Kodo, id: i64, new: NewMaintenance) -> Result<Mainten
     get(&kodo.pool, id).await
 }
 
-/// Cancels a window. Its unsent messages are withdrawn, and subscribers
-/// who were already told of it are told it is canceled.
+/// Cancels a window. Its unsent messages are withdrawn, and subscribers who
+/// already received a message about it get a cancellation notice.
 pub async fn cancel(kodo: &Kodo, id: i64) -> Result<Maintenance> {
     let mut tx = kodo.pool.begin().await?;
     lock_open(&mut tx, id).await?;
@@ -145,7 +145,7 @@ pub async fn complete(kodo: &Kodo, id: i64) -> Result<Maintenance> {
     get(&kodo.pool, id).await
 }
 
-/// Starts every scheduled window whose start has come by `now` and tells
+/// Starts every scheduled window whose start has come by `now` and notifies
 /// its subscribers, and completes windows whose end has passed. A window
 /// that ended before it was started is completed without a message.
 /// Returns how many windows started.
@@ -297,9 +297,9 @@ async fn withdraw_unsent(tx: &mut Transaction<'_, Postgres>, id: i64) -> Result<
 /// many were queued.
 ///
 /// Recipients are active subscribers who want maintenance news and whose
-/// scope covers one of the window's services, or all services; for a
-/// cancellation, only those with a message about the window that was sent
-/// or is being sent. The times are written in each subscriber's time zone,
+/// scope covers all services or one of the window's services. A
+/// cancellation goes only to those whose earlier message about the window
+/// was sent or is being sent. The times are written in each subscriber's time zone,
 /// so there is one text per zone. Quiet hours hold these messages like any
 /// non-critical notification.
 async fn enqueue(kodo: &Kodo, tx: &mut Transaction<'_, Postgres>, id: i64, event: Event) -> Result<u64> {

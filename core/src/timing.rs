@@ -81,8 +81,8 @@ fn first_instant_at_or_after(
     local: NaiveDateTime,
     after: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    // Gaps in the tz database last at most a few hours, so a day of minutes
-    // always reaches a valid local time.
+    // The longest gap in the tz database is one skipped day (Pacific/Apia
+    // on 2011-12-30), so a day of minutes reaches a valid local time.
     for minutes in 0..=24 * 60 {
         let candidate = local + Duration::minutes(minutes);
         let instants: Vec<DateTime<Utc>> = match zone.from_local_datetime(&candidate) {
