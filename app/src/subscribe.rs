@@ -61,6 +61,7 @@ pub async fn start_sign_up(input: SignUpInput) -> Result<String, AppError> {
             method: Method::Web,
             client_ip,
             user_agent,
+            time_zone: None,
         },
     )
     .await;

@@ -4,6 +4,7 @@
 
 pub mod admins;
 pub mod api_tokens;
+pub mod clock;
 pub mod consent;
 pub mod db;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod inbound;
 pub mod incidents;
 pub mod keys;
 pub mod limits;
+pub mod maintenance;
 pub mod manage;
 pub mod messages;
 pub mod services;
@@ -18,7 +20,9 @@ pub mod settings;
 pub mod subscribers;
 pub mod sweeper;
 pub mod templates;
+pub mod timing;
 
+pub use clock::Clock;
 pub use error::{Error, Result};
 pub use keys::Keys;
 
@@ -32,6 +36,9 @@ pub struct Kodo {
     pub keys: Keys,
     /// The URL the world reaches Kodo at, without a trailing slash.
     pub public_url: String,
+    /// The time scheduling decisions use, such as hold windows and quiet
+    /// hours.
+    pub clock: Clock,
 }
 
 impl Kodo {
@@ -40,6 +47,7 @@ impl Kodo {
             pool,
             keys,
             public_url: public_url.trim_end_matches('/').to_owned(),
+            clock: Clock::default(),
         }
     }
 

@@ -5,7 +5,9 @@
 //! takes the status Twilio returns (usually `queued`, now with channel
 //! `twilio`) and then those Twilio reports: `sent`, `delivered`,
 //! `undelivered` or `failed`. The development outbox marks its messages
-//! `sent`. A message withdrawn before sending is `canceled`.
+//! `sent`. A message withdrawn before sending is `canceled`, as is one
+//! replaced by a newer update of its incident. A message waiting for a hold
+//! window or quiet hours to end is `held` until its `next_attempt_at`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -77,7 +79,7 @@ pub async fn claim_due(pool: &PgPool, limit: i64) -> Result<Vec<Claimed>> {
     let claimed = sqlx::query_as::<_, Claimed>(
         "UPDATE messages m SET status = 'sending', attempts = m.attempts + 1, updated_at = now() \
          FROM (SELECT id FROM messages \
-               WHERE status = 'queued' AND channel IS NULL AND next_attempt_at <= now() \
+               WHERE status IN ('queued', 'held') AND channel IS NULL AND next_attempt_at <= now() \
                ORDER BY CASE kind WHEN 'verification' THEN 0 WHEN 'help' THEN 0 \
                                   WHEN 'confirmation' THEN 1 ELSE 2 END, id \
                LIMIT $1 FOR UPDATE SKIP LOCKED) due \

@@ -7,7 +7,11 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
 use crate::limits::Limits;
+use crate::timing::{QuietHours, QuietHoursText};
 use crate::{templates, Error, Kodo, Result};
+
+/// Maximum hold window, in seconds.
+pub const MAX_HOLD_SECONDS: i32 = 3600;
 
 /// The settings as an admin or API client sees them. The auth token is
 /// write-only, so only whether one is set is shown.
@@ -29,6 +33,14 @@ pub struct SmsSettings {
     /// ISO 3166-1 alpha-2 region codes whose numbers may subscribe, or
     /// `None` for every country.
     pub allowed_countries: Option<Vec<String>>,
+    /// Whether typographic quotes, dashes and ellipses become GSM-7
+    /// characters before sending.
+    pub replace_typographic: bool,
+    /// Seconds a follow-up update of a non-critical incident waits so that
+    /// a burst goes out as one message; 0 sends at once.
+    pub hold_seconds: i32,
+    /// Quiet hours in each subscriber's local time, or `None` when off.
+    pub quiet_hours: Option<QuietHoursText>,
 }
 
 impl SmsSettings {
@@ -61,6 +73,18 @@ pub struct SmsSettingsUpdate {
     pub signup_limit_per_calling_code: Option<i32>,
     /// `Some(None)` allows every country again.
     pub allowed_countries: Option<Option<Vec<String>>>,
+    pub replace_typographic: Option<bool>,
+    pub hold_seconds: Option<i32>,
+    /// `Some(None)` turns quiet hours off.
+    pub quiet_hours: Option<Option<QuietHoursText>>,
+}
+
+/// The settings that decide when and how a notification goes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageTiming {
+    pub replace_typographic: bool,
+    pub hold_seconds: i32,
+    pub quiet_hours: Option<QuietHours>,
 }
 
 /// What the dispatcher needs to send through Twilio.
@@ -92,13 +116,27 @@ struct SettingsRow {
     signup_limit_per_ip: i32,
     signup_limit_per_calling_code: i32,
     allowed_countries: Option<Vec<String>>,
+    replace_typographic: bool,
+    hold_seconds: i32,
+    quiet_hours_start: Option<chrono::NaiveTime>,
+    quiet_hours_end: Option<chrono::NaiveTime>,
+}
+
+impl SettingsRow {
+    fn quiet_hours(&self) -> Option<QuietHours> {
+        match (self.quiet_hours_start, self.quiet_hours_end) {
+            (Some(start), Some(end)) => Some(QuietHours { start, end }),
+            _ => None,
+        }
+    }
 }
 
 async fn fetch_row(pool: &PgPool) -> Result<SettingsRow> {
     let row = sqlx::query_as::<_, SettingsRow>(
         "SELECT page_name, sms_enabled, twilio_account_sid, twilio_auth_token, \
          twilio_from, consent_text, signup_limit_per_ip, signup_limit_per_calling_code, \
-         allowed_countries FROM settings",
+         allowed_countries, replace_typographic, hold_seconds, quiet_hours_start, \
+         quiet_hours_end FROM settings",
     )
     .fetch_one(pool)
     .await?;
@@ -109,6 +147,9 @@ pub async fn get(pool: &PgPool) -> Result<SmsSettings> {
     let row = fetch_row(pool).await?;
     let verification = templates::get(pool, TemplateKind::Verification).await?;
     Ok(SmsSettings {
+        replace_typographic: row.replace_typographic,
+        hold_seconds: row.hold_seconds,
+        quiet_hours: row.quiet_hours().map(QuietHours::to_text),
         page_name: row.page_name,
         enabled: row.sms_enabled,
         account_sid: row.twilio_account_sid,
@@ -171,6 +212,33 @@ pub async fn page_name(pool: &PgPool) -> Result<String> {
     Ok(fetch_row(pool).await?.page_name)
 }
 
+/// Returns whether typographic characters are replaced before sending.
+pub async fn replace_typographic(pool: &PgPool) -> Result<bool> {
+    Ok(fetch_row(pool).await?.replace_typographic)
+}
+
+pub async fn message_timing(executor: impl sqlx::PgExecutor<'_>) -> Result<MessageTiming> {
+    let (replace_typographic, hold_seconds, start, end): (
+        bool,
+        i32,
+        Option<chrono::NaiveTime>,
+        Option<chrono::NaiveTime>,
+    ) = sqlx::query_as(
+        "SELECT replace_typographic, hold_seconds, quiet_hours_start, quiet_hours_end FROM settings",
+    )
+    .fetch_one(executor)
+    .await?;
+    let quiet_hours = match (start, end) {
+        (Some(start), Some(end)) => Some(QuietHours { start, end }),
+        _ => None,
+    };
+    Ok(MessageTiming {
+        replace_typographic,
+        hold_seconds,
+        quiet_hours,
+    })
+}
+
 /// Validates and applies an update; every field is checked before any is
 /// written.
 pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSettings> {
@@ -201,6 +269,20 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
         .allowed_countries
         .map(|countries| countries.map(validate_countries).transpose())
         .transpose()?;
+    if let Some(seconds) = update.hold_seconds {
+        if !(0..=MAX_HOLD_SECONDS).contains(&seconds) {
+            return Err(Error::invalid(
+                "hold_seconds",
+                format!(
+                    "hold_seconds {seconds} is out of range; give 0 to {MAX_HOLD_SECONDS} seconds (0 sends follow-ups at once)."
+                ),
+            ));
+        }
+    }
+    let quiet_hours = update
+        .quiet_hours
+        .map(|hours| hours.as_ref().map(QuietHours::parse).transpose())
+        .transpose()?;
 
     let mut tx = kodo.pool.begin().await?;
     sqlx::query(
@@ -214,6 +296,10 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
            signup_limit_per_ip = COALESCE($10, signup_limit_per_ip), \
            signup_limit_per_calling_code = COALESCE($11, signup_limit_per_calling_code), \
            allowed_countries = CASE WHEN $12 THEN $13 ELSE allowed_countries END, \
+           replace_typographic = COALESCE($14, replace_typographic), \
+           hold_seconds = COALESCE($15, hold_seconds), \
+           quiet_hours_start = CASE WHEN $16 THEN $17 ELSE quiet_hours_start END, \
+           quiet_hours_end = CASE WHEN $16 THEN $18 ELSE quiet_hours_end END, \
            updated_at = now()",
     )
     .bind(page_name)
@@ -229,6 +315,11 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
     .bind(limit_per_calling_code)
     .bind(allowed_countries.is_some())
     .bind(allowed_countries.flatten())
+    .bind(update.replace_typographic)
+    .bind(update.hold_seconds)
+    .bind(quiet_hours.is_some())
+    .bind(quiet_hours.flatten().map(|hours| hours.start))
+    .bind(quiet_hours.flatten().map(|hours| hours.end))
     .execute(&mut *tx)
     .await?;
     if let Some(template) = verification {

@@ -12,7 +12,7 @@ use subtle::ConstantTimeEq;
 
 use crate::consent::{self, Action, Method};
 use crate::limits::{self, Purpose};
-use crate::{db, services, settings, templates, Error, Kodo, Result};
+use crate::{db, services, settings, templates, timing, Error, Kodo, Result};
 
 /// How long a texted code stays valid, in minutes.
 pub const CODE_VALID_MINUTES: i32 = 10;
@@ -27,6 +27,8 @@ pub struct Subscriber {
     /// `pending`, `active`, `unsubscribed` or `undeliverable`.
     pub status: String,
     pub preferences: Preferences,
+    /// IANA time zone name, for quiet hours and maintenance times.
+    pub time_zone: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -40,6 +42,7 @@ struct SubscriberRow {
     critical_only: bool,
     resolutions: bool,
     maintenance: bool,
+    time_zone: String,
     created_at: DateTime<Utc>,
 }
 
@@ -61,13 +64,14 @@ impl From<SubscriberRow> for Subscriber {
                 resolutions: row.resolutions,
                 maintenance: row.maintenance,
             },
+            time_zone: row.time_zone,
             created_at: row.created_at,
         }
     }
 }
 
 const SUBSCRIBER_COLUMNS: &str = "id, phone, status, scope, service_ids, critical_only, \
-     resolutions, maintenance, created_at";
+     resolutions, maintenance, time_zone, created_at";
 
 /// A visitor's request to subscribe, from the widget or the public API.
 #[derive(Debug, Clone)]
@@ -80,6 +84,9 @@ pub struct SignUp {
     pub method: Method,
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
+    /// IANA time zone name the visitor sent; without one, the zone is
+    /// guessed from the number's country.
+    pub time_zone: Option<String>,
 }
 
 /// Starts a sign-up: texts a fresh code and returns the sign-up id the code
@@ -99,6 +106,10 @@ pub async fn sign_up(kodo: &Kodo, sign_up: SignUp) -> Result<String> {
     }
     settings::ensure_country_allowed(&kodo.pool, &sign_up.phone).await?;
     validate_preferences(&kodo.pool, &sign_up.preferences).await?;
+    let time_zone = match &sign_up.time_zone {
+        Some(name) => timing::parse_time_zone("time_zone", name)?,
+        None => timing::guess_time_zone(sign_up.phone.region().as_deref()),
+    };
 
     let code = generate_code();
     let signup_id = generate_request_id();
@@ -116,13 +127,14 @@ pub async fn sign_up(kodo: &Kodo, sign_up: SignUp) -> Result<String> {
     .await?;
     sqlx::query(
         "INSERT INTO verification_codes (phone, signup_id, code_hash, preferences, \
-           consent_text, method, client_ip, user_agent, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(mins => $9)) \
+           consent_text, method, client_ip, user_agent, expires_at, time_zone) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(mins => $9), $10) \
          ON CONFLICT (phone) DO UPDATE SET signup_id = EXCLUDED.signup_id, \
            code_hash = EXCLUDED.code_hash, preferences = EXCLUDED.preferences, \
            consent_text = EXCLUDED.consent_text, method = EXCLUDED.method, \
            client_ip = EXCLUDED.client_ip, user_agent = EXCLUDED.user_agent, \
-           attempts = 0, expires_at = EXCLUDED.expires_at, created_at = now()",
+           attempts = 0, expires_at = EXCLUDED.expires_at, time_zone = EXCLUDED.time_zone, \
+           created_at = now()",
     )
     .bind(sign_up.phone.as_str())
     .bind(&signup_id)
@@ -133,6 +145,7 @@ pub async fn sign_up(kodo: &Kodo, sign_up: SignUp) -> Result<String> {
     .bind(&sign_up.client_ip)
     .bind(&sign_up.user_agent)
     .bind(CODE_VALID_MINUTES)
+    .bind(time_zone.name())
     .execute(&mut *tx)
     .await?;
 
@@ -152,7 +165,8 @@ pub(crate) async fn render_code_text(kodo: &Kodo, page_name: &str, code: &str) -
         .with(Variable::Page, page_name.to_owned())
         .with(Variable::Url, kodo.public_url.clone())
         .with(Variable::Code, code.to_owned());
-    Ok(template.render_fitted(&values, true))
+    let replace_typographic = settings::replace_typographic(&kodo.pool).await?;
+    Ok(template.render_fitted(&values, replace_typographic))
 }
 
 #[derive(sqlx::FromRow)]
@@ -166,6 +180,7 @@ struct PendingCode {
     user_agent: Option<String>,
     attempts: i32,
     expired: bool,
+    time_zone: String,
 }
 
 /// Checks the format of a texted code, naming the `code` field.
@@ -219,7 +234,7 @@ pub async fn verify(kodo: &Kodo, signup_id: &str, code: &str) -> Result<Subscrib
     let mut tx = kodo.pool.begin().await?;
     let pending = sqlx::query_as::<_, PendingCode>(
         "SELECT phone, code_hash, preferences, consent_text, method, client_ip, user_agent, \
-           attempts, expires_at < now() AS expired \
+           attempts, expires_at < now() AS expired, time_zone \
          FROM verification_codes WHERE signup_id = $1 FOR UPDATE",
     )
     .bind(signup_id)
@@ -248,7 +263,7 @@ pub async fn verify(kodo: &Kodo, signup_id: &str, code: &str) -> Result<Subscrib
         .bind(&pending.phone)
         .execute(&mut *tx)
         .await?;
-    let subscriber = upsert_active(&mut tx, &pending.phone, &preferences).await?;
+    let subscriber = upsert_active(&mut tx, &pending.phone, &preferences, &pending.time_zone).await?;
     let method = if pending.method == "api" { Method::Api } else { Method::Web };
     consent::append(
         &mut *tx,
@@ -322,7 +337,8 @@ pub async fn add_confirmed(
         .bind(phone.as_str())
         .execute(&mut *tx)
         .await?;
-    let subscriber = activate(&mut tx, subscriber_id, preferences).await?;
+    let time_zone = timing::guess_time_zone(phone.region().as_deref());
+    let subscriber = activate(&mut tx, subscriber_id, preferences, time_zone.name()).await?;
     consent::append(
         &mut *tx,
         consent::Record {
@@ -503,6 +519,7 @@ async fn activate(
     tx: &mut Transaction<'_, Postgres>,
     id: i64,
     preferences: &Preferences,
+    time_zone: &str,
 ) -> Result<Subscriber> {
     let scope = match preferences.scope {
         Scope::All => "all",
@@ -510,7 +527,7 @@ async fn activate(
     };
     let row = sqlx::query_as::<_, SubscriberRow>(&format!(
         "UPDATE subscribers SET status = 'active', scope = $2, service_ids = $3, \
-           critical_only = $4, resolutions = $5, maintenance = $6, \
+           critical_only = $4, resolutions = $5, maintenance = $6, time_zone = $7, \
            confirmed_at = now(), updated_at = now() \
          WHERE id = $1 RETURNING {SUBSCRIBER_COLUMNS}"
     ))
@@ -520,6 +537,7 @@ async fn activate(
     .bind(preferences.critical_only)
     .bind(preferences.resolutions)
     .bind(preferences.maintenance)
+    .bind(time_zone)
     .fetch_one(&mut **tx)
     .await?;
     Ok(row.into())
@@ -531,6 +549,7 @@ async fn upsert_active(
     tx: &mut Transaction<'_, Postgres>,
     phone: &str,
     preferences: &Preferences,
+    time_zone: &str,
 ) -> Result<Subscriber> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO subscribers (phone, status) VALUES ($1, 'pending') \
@@ -539,13 +558,13 @@ async fn upsert_active(
     .bind(phone)
     .fetch_one(&mut **tx)
     .await?;
-    activate(tx, id, preferences).await
+    activate(tx, id, preferences, time_zone).await
 }
 
 async fn cancel_unsent(tx: &mut Transaction<'_, Postgres>, subscriber_id: i64) -> Result<()> {
     sqlx::query(
         "UPDATE messages SET status = 'canceled', updated_at = now() \
-         WHERE subscriber_id = $1 AND status = 'queued' AND channel IS NULL",
+         WHERE subscriber_id = $1 AND status IN ('queued', 'held') AND channel IS NULL",
     )
     .bind(subscriber_id)
     .execute(&mut **tx)
@@ -578,7 +597,8 @@ pub(crate) async fn render_page_template(kodo: &Kodo, kind: TemplateKind) -> Res
     let values = Values::new()
         .with(Variable::Page, settings::page_name(&kodo.pool).await?)
         .with(Variable::Url, kodo.public_url.clone());
-    Ok(template.render_fitted(&values, true))
+    let replace_typographic = settings::replace_typographic(&kodo.pool).await?;
+    Ok(template.render_fitted(&values, replace_typographic))
 }
 
 pub(crate) async fn validate_preferences(pool: &PgPool, preferences: &Preferences) -> Result<()> {

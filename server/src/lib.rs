@@ -5,6 +5,7 @@
 pub mod api;
 pub mod config;
 pub mod dispatch;
+pub mod schedule;
 pub mod state;
 pub mod sweeper;
 pub mod twilio;
@@ -89,9 +90,10 @@ pub struct Server {
     task: tokio::task::JoinHandle<()>,
 }
 
-/// Whether the server runs its background jobs, the dispatcher and the
-/// sweeper. Tests turn them off, drain the queue on demand and call
-/// `kodo_core::sweeper::sweep` themselves.
+/// Whether the server runs its background jobs: the dispatcher, the
+/// sweeper and the scheduled maintenance checks. Tests turn them off, drain
+/// the queue on demand and call `kodo_core::sweeper::sweep` and
+/// `kodo_core::maintenance::run_due` themselves.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Dispatch {
     Background,
@@ -119,6 +121,7 @@ impl Server {
         if dispatch == Dispatch::Background {
             tokio::spawn(dispatcher.clone().run(shutdown.subscribe()));
             tokio::spawn(sweeper::run(kodo.clone(), shutdown.subscribe()));
+            tokio::spawn(schedule::run(kodo.clone(), shutdown.subscribe()));
         }
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())

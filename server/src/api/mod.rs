@@ -10,12 +10,14 @@ mod consent;
 mod error;
 mod incidents;
 mod json;
+mod maintenance;
 mod manage;
 mod messages;
 mod services;
 mod settings;
 mod subscribers;
 mod subscriptions;
+mod templates;
 
 use axum::routing::{delete, get, post};
 use axum::Router;
@@ -39,6 +41,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/subscribers/{id}/consent", get(consent::for_subscriber))
         .route("/api/v1/consent.csv", get(consent::export_csv))
         .route("/api/v1/messages", get(messages::list))
+        .route("/api/v1/maintenance", get(maintenance::list).post(maintenance::schedule))
+        .route("/api/v1/maintenance/{id}", get(maintenance::show).put(maintenance::update))
+        .route("/api/v1/maintenance/{id}/cancel", post(maintenance::cancel))
+        .route("/api/v1/maintenance/{id}/complete", post(maintenance::complete))
+        .route("/api/v1/templates", get(templates::list))
+        .route("/api/v1/templates/preview", post(templates::preview))
+        .route(
+            "/api/v1/templates/{name}",
+            get(templates::show).put(templates::update).delete(templates::reset),
+        )
         .route("/api/v1/subscriptions", post(subscriptions::sign_up))
         .route("/api/v1/subscriptions/{id}/verify", post(subscriptions::verify))
         .route(

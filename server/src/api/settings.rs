@@ -1,6 +1,7 @@
 use axum::extract::State;
 use axum::Json;
 use kodo_core::settings::{self, SmsSettings, SmsSettingsUpdate};
+use kodo_core::timing::QuietHoursText;
 use serde::{Deserialize, Deserializer};
 
 use super::{ApiAuth, ApiError, ApiJson};
@@ -25,6 +26,11 @@ pub struct SettingsBody {
     /// `null` accepts every country again.
     #[serde(default, deserialize_with = "present")]
     allowed_countries: Option<Option<Vec<String>>>,
+    replace_typographic: Option<bool>,
+    hold_seconds: Option<i32>,
+    /// `null` turns quiet hours off.
+    #[serde(default, deserialize_with = "present")]
+    quiet_hours: Option<Option<QuietHoursText>>,
 }
 
 /// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
@@ -57,6 +63,9 @@ pub async fn update(
         signup_limit_per_ip: body.signup_limit_per_ip,
         signup_limit_per_calling_code: body.signup_limit_per_calling_code,
         allowed_countries: body.allowed_countries,
+        replace_typographic: body.replace_typographic,
+        hold_seconds: body.hold_seconds,
+        quiet_hours: body.quiet_hours,
     };
     let saved = settings::update(&state.kodo, update).await?;
     tracing::info!(token.id = token.id, "SMS settings changed through the API");

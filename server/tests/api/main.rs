@@ -2,15 +2,19 @@
 //! PostgreSQL database and a local fake of Twilio's Messages API.
 
 mod api_errors;
+mod combining;
 mod consent;
-mod dispatch;
 mod disclosure;
+mod dispatch;
 mod fake_twilio;
 mod helpers;
 mod inbound;
 mod incidents;
 mod limits;
+mod maintenance;
 mod manage;
+mod quiet_hours;
 mod subscribe_flow;
 mod sweeper;
+mod templates;
 mod webhooks;
