@@ -9,6 +9,7 @@ use kodo_domain::template::{service_list, TemplateKind, Values, Variable};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgPool, Postgres, Transaction};
 
+use crate::messages::segment_count;
 use crate::{db, services, settings, templates, Error, Kodo, Result};
 
 const MAX_TITLE_CHARS: usize = 200;
@@ -315,8 +316,8 @@ async fn enqueue_notifications(
     let body = template.render_fitted(&values, true);
 
     let queued = sqlx::query(
-        "INSERT INTO messages (subscriber_id, to_phone, kind, incident_id, update_id, body) \
-         SELECT s.id, s.phone, 'notification', $1, $2, $3 FROM subscribers s \
+        "INSERT INTO messages (subscriber_id, to_phone, kind, incident_id, update_id, body, segments) \
+         SELECT s.id, s.phone, 'notification', $1, $2, $3, $7 FROM subscribers s \
          WHERE s.status = 'active' \
            AND (s.scope = 'all' OR s.service_ids && $4::bigint[]) \
            AND (NOT s.critical_only OR $5) \
@@ -329,6 +330,7 @@ async fn enqueue_notifications(
     .bind(&service_ids)
     .bind(severity == Severity::Critical)
     .bind(kind == TemplateKind::IncidentResolved)
+    .bind(segment_count(&body))
     .execute(&mut **tx)
     .await?
     .rows_affected();

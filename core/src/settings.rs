@@ -5,7 +5,7 @@ use kodo_domain::template::TemplateKind;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use crate::{templates, Error, Kodo, Result};
+use crate::{dispatch_control, templates, Error, Kodo, Result};
 
 /// The settings as an admin or API client sees them. The auth token is
 /// write-only, so only whether one is set is shown.
@@ -18,6 +18,11 @@ pub struct SmsSettings {
     pub from: Option<String>,
     pub consent_text: String,
     pub verification_template: String,
+    /// Send rate per sender (From number or Messaging Service SID), in SMS
+    /// segments per second.
+    pub segments_per_second: f64,
+    /// Send attempts before a message fails for good.
+    pub max_attempts: i32,
 }
 
 /// A change to the settings; `None` keeps a field's value, and an empty
@@ -31,6 +36,8 @@ pub struct SmsSettingsUpdate {
     pub from: Option<String>,
     pub consent_text: Option<String>,
     pub verification_template: Option<String>,
+    pub segments_per_second: Option<f64>,
+    pub max_attempts: Option<i32>,
 }
 
 /// What the dispatcher needs to send through Twilio.
@@ -59,12 +66,14 @@ struct SettingsRow {
     twilio_auth_token: Option<String>,
     twilio_from: Option<String>,
     consent_text: String,
+    segments_per_second: f64,
+    max_attempts: i32,
 }
 
 async fn fetch_row(pool: &PgPool) -> Result<SettingsRow> {
     let row = sqlx::query_as::<_, SettingsRow>(
         "SELECT page_name, sms_enabled, twilio_account_sid, twilio_auth_token, \
-         twilio_from, consent_text FROM settings",
+         twilio_from, consent_text, segments_per_second, max_attempts FROM settings",
     )
     .fetch_one(pool)
     .await?;
@@ -82,6 +91,8 @@ pub async fn get(pool: &PgPool) -> Result<SmsSettings> {
         from: row.twilio_from,
         consent_text: row.consent_text,
         verification_template: verification.source().to_owned(),
+        segments_per_second: row.segments_per_second,
+        max_attempts: row.max_attempts,
     })
 }
 
@@ -124,6 +135,8 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
     let account_sid = update.account_sid.map(|sid| validate_account_sid(&sid)).transpose()?;
     let auth_token = update.auth_token.map(|token| validate_auth_token(&token)).transpose()?;
     let from = update.from.map(|from| validate_sender(&from)).transpose()?;
+    let segments_per_second = update.segments_per_second.map(validate_rate).transpose()?;
+    let max_attempts = update.max_attempts.map(validate_max_attempts).transpose()?;
     let verification = update
         .verification_template
         .map(|source| templates::parse("verification_template", TemplateKind::Verification, &source))
@@ -138,6 +151,8 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
            twilio_auth_token = CASE WHEN $5 THEN $6 ELSE twilio_auth_token END, \
            twilio_from = CASE WHEN $7 THEN $8 ELSE twilio_from END, \
            consent_text = COALESCE($9, consent_text), \
+           segments_per_second = COALESCE($10, segments_per_second), \
+           max_attempts = COALESCE($11, max_attempts), \
            updated_at = now()",
     )
     .bind(page_name)
@@ -149,6 +164,8 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
     .bind(from.is_some())
     .bind(from.flatten())
     .bind(consent_text)
+    .bind(segments_per_second)
+    .bind(max_attempts)
     .execute(&mut *tx)
     .await?;
     if let Some(template) = verification {
@@ -156,7 +173,36 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
     }
     tx.commit().await?;
     tracing::info!("SMS settings updated");
+    // Saving is how an admin says a Twilio problem is fixed, so paused
+    // senders and blocked countries get another try.
+    dispatch_control::resume(&kodo.pool).await?;
     get(&kodo.pool).await
+}
+
+/// Most attempts an admin may allow; beyond it backoff delays exceed a day.
+const MAX_ATTEMPTS_LIMIT: i32 = 20;
+
+fn validate_rate(rate: f64) -> Result<f64> {
+    if rate.is_finite() && rate > 0.0 {
+        Ok(rate)
+    } else {
+        Err(Error::invalid(
+            "segments_per_second",
+            "segments_per_second must be a number greater than 0, such as 1 for a long code \
+             or 3 for a toll-free number; use your Twilio sender's rate.",
+        ))
+    }
+}
+
+fn validate_max_attempts(attempts: i32) -> Result<i32> {
+    if (1..=MAX_ATTEMPTS_LIMIT).contains(&attempts) {
+        Ok(attempts)
+    } else {
+        Err(Error::invalid(
+            "max_attempts",
+            format!("max_attempts must be between 1 and {MAX_ATTEMPTS_LIMIT}; the default is 5."),
+        ))
+    }
 }
 
 fn validate_text(field: &str, text: &str, max_chars: usize) -> Result<String> {
@@ -248,6 +294,23 @@ mod tests {
         assert_eq!(validate_account_sid("  ").unwrap(), None);
         assert_eq!(validate_auth_token("").unwrap(), None);
         assert_eq!(validate_sender("").unwrap(), None);
+    }
+
+    #[test]
+    fn rate_must_be_positive_and_finite() {
+        assert_eq!(validate_rate(0.5).unwrap(), 0.5);
+        assert_eq!(validate_rate(1_000_000.0).unwrap(), 1_000_000.0);
+        assert!(validate_rate(0.0).is_err());
+        assert!(validate_rate(-1.0).is_err());
+        assert!(validate_rate(f64::NAN).is_err());
+        assert!(validate_rate(f64::INFINITY).is_err());
+    }
+
+    #[test]
+    fn max_attempts_has_bounds() {
+        assert_eq!(validate_max_attempts(1).unwrap(), 1);
+        assert!(validate_max_attempts(0).is_err());
+        assert!(validate_max_attempts(21).is_err());
     }
 
     #[test]

@@ -8,7 +8,6 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use kodo_server::config::Config;
 use kodo_server::dispatch::Dispatcher;
-use kodo_server::twilio::TwilioClient;
 use kodo_server::{connect, leptos_options, Dispatch, Server};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -113,7 +112,7 @@ async fn serve(config: &Config) -> Result<()> {
 
 async fn worker(config: &Config) -> Result<()> {
     let kodo = connect(config).await?;
-    let dispatcher = Dispatcher::new(kodo, TwilioClient::new(&config.twilio_api_base));
+    let dispatcher = Dispatcher::with_options(kodo, config.twilio_client(), config.dispatch_options());
     let (stop, stopped) = watch::channel(false);
     let run = tokio::spawn(dispatcher.run(stopped));
     shutdown_signal().await;

@@ -5,6 +5,7 @@
 //! that says whose fault it is; no input makes a handler answer 500.
 
 mod auth;
+mod dispatch;
 mod error;
 mod incidents;
 mod json;
@@ -26,6 +27,8 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/settings/sms", get(settings::show).put(settings::update))
+        .route("/api/v1/dispatch/status", get(dispatch::status))
+        .route("/api/v1/dispatch/resume", post(dispatch::resume))
         .route("/api/v1/services", get(services::list).post(services::create))
         .route("/api/v1/services/{id}", delete(services::remove))
         .route("/api/v1/incidents", get(incidents::list).post(incidents::open))

@@ -20,6 +20,8 @@ pub struct SettingsBody {
     verification_template: Option<String>,
     page_name: Option<String>,
     consent_text: Option<String>,
+    segments_per_second: Option<f64>,
+    max_attempts: Option<i32>,
 }
 
 /// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
@@ -49,6 +51,8 @@ pub async fn update(
         from: clear_or(body.from),
         consent_text: body.consent_text,
         verification_template: body.verification_template,
+        segments_per_second: body.segments_per_second,
+        max_attempts: body.max_attempts,
     };
     let saved = settings::update(&state.kodo, update).await?;
     tracing::info!(token.id = token.id, "SMS settings changed through the API");

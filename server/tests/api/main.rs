@@ -6,5 +6,7 @@ mod dispatch;
 mod fake_twilio;
 mod helpers;
 mod incidents;
+mod rate_limit;
+mod recovery;
 mod subscribe_flow;
 mod webhooks;
