@@ -60,3 +60,13 @@ CREATE TABLE blocked_regions (
 
 -- Why a subscriber is 'undeliverable': Twilio's error for their number.
 ALTER TABLE subscribers ADD COLUMN status_reason TEXT;
+
+-- Status callbacks that arrived before the dispatcher stored the message's
+-- SID (Twilio can report 'sent' before its create answer is recorded).
+-- Storing the SID applies and removes them.
+CREATE TABLE early_status_callbacks (
+    twilio_sid TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    error_code INT,
+    received_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);

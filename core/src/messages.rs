@@ -313,7 +313,8 @@ pub async fn known_sids(pool: &PgPool, sids: &[String]) -> Result<Vec<String>> {
 
 /// Records a successful send with the status Twilio returned. Once Twilio
 /// has the text, the code in a verification message is masked, so only the
-/// outbox ever shows it.
+/// outbox ever shows it. A status callback that arrived before this call is
+/// applied now.
 pub async fn mark_sent(
     pool: &PgPool,
     id: i64,
@@ -321,6 +322,10 @@ pub async fn mark_sent(
     twilio_sid: Option<&str>,
     status: &str,
 ) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    if let Some(sid) = twilio_sid {
+        lock_sid(&mut tx, sid).await?;
+    }
     sqlx::query(
         "UPDATE messages SET status = CASE WHEN message_status_rank($4) >= 0 THEN $4 ELSE 'sent' END, \
            channel = $2, twilio_sid = $3, sent_at = now(), updated_at = now(), \
@@ -333,9 +338,49 @@ pub async fn mark_sent(
     .bind(channel)
     .bind(twilio_sid)
     .bind(status)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
+    if let Some(sid) = twilio_sid {
+        let early: Option<(String, Option<i32>)> = sqlx::query_as(
+            "DELETE FROM early_status_callbacks WHERE twilio_sid = $1 RETURNING status, error_code",
+        )
+        .bind(sid)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((status, error_code)) = early {
+            apply_status(&mut *tx, sid, &status, error_code).await?;
+        }
+    }
+    tx.commit().await?;
     Ok(())
+}
+
+/// Serializes [`mark_sent`] and [`record_status`] on one SID, so a callback
+/// racing the dispatcher's write is never lost.
+async fn lock_sid(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, sid: &str) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('twilio_sid:' || $1))")
+        .bind(sid)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn apply_status(
+    executor: impl sqlx::PgExecutor<'_>,
+    twilio_sid: &str,
+    status: &str,
+    error_code: Option<i32>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE messages SET status = $2, error_code = COALESCE($3, error_code), updated_at = now() \
+         WHERE twilio_sid = $1 AND message_status_rank(status) < message_status_rank($2)",
+    )
+    .bind(twilio_sid)
+    .bind(status)
+    .bind(error_code)
+    .execute(executor)
+    .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 /// Records a send that failed for good, keeping Twilio's error.
@@ -380,8 +425,9 @@ pub async fn retry_later(
 }
 
 /// Records a status Twilio reported. A status never moves backwards, so
-/// late, repeated and out-of-order callbacks are harmless. Returns whether
-/// the message changed.
+/// late, repeated and out-of-order callbacks are harmless. A callback for a
+/// SID no message has yet is kept until the dispatcher stores that SID.
+/// Returns whether a message changed.
 pub async fn record_status(
     pool: &PgPool,
     twilio_sid: &str,
@@ -393,14 +439,28 @@ pub async fn record_status(
         "read" => "delivered",
         other => other,
     };
-    let done = sqlx::query(
-        "UPDATE messages SET status = $2, error_code = COALESCE($3, error_code), updated_at = now() \
-         WHERE twilio_sid = $1 AND message_status_rank(status) < message_status_rank($2)",
-    )
-    .bind(twilio_sid)
-    .bind(status)
-    .bind(error_code)
-    .execute(pool)
-    .await?;
-    Ok(done.rows_affected() > 0)
+    let mut tx = pool.begin().await?;
+    lock_sid(&mut tx, twilio_sid).await?;
+    let known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM messages WHERE twilio_sid = $1)")
+        .bind(twilio_sid)
+        .fetch_one(&mut *tx)
+        .await?;
+    let changed = if known {
+        apply_status(&mut *tx, twilio_sid, status, error_code).await?
+    } else {
+        sqlx::query(
+            "INSERT INTO early_status_callbacks (twilio_sid, status, error_code) VALUES ($1, $2, $3) \
+             ON CONFLICT (twilio_sid) DO UPDATE SET status = EXCLUDED.status, \
+               error_code = COALESCE(EXCLUDED.error_code, early_status_callbacks.error_code) \
+             WHERE message_status_rank(early_status_callbacks.status) < message_status_rank(EXCLUDED.status)",
+        )
+        .bind(twilio_sid)
+        .bind(status)
+        .bind(error_code)
+        .execute(&mut *tx)
+        .await?;
+        false
+    };
+    tx.commit().await?;
+    Ok(changed)
 }
