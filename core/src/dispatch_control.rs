@@ -39,7 +39,7 @@ pub struct SenderPause {
     pub error_code: Option<i32>,
     /// Twilio's error message.
     pub reason: String,
-    /// What the admin should change before resuming.
+    /// The change the admin must make before resuming.
     pub fix: String,
     pub paused_at: DateTime<Utc>,
 }
@@ -53,7 +53,7 @@ pub struct BlockedRegion {
     pub error_message: String,
     /// Messages waiting for the region to be enabled.
     pub held_messages: i64,
-    /// What the admin should change before resuming.
+    /// The change the admin must make before resuming.
     pub fix: String,
     pub blocked_at: DateTime<Utc>,
 }
@@ -69,7 +69,7 @@ pub struct QueueCounts {
     pub held: i64,
 }
 
-/// What `GET /api/v1/dispatch/status` returns.
+/// The body of `GET /api/v1/dispatch/status`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct DispatchStatus {
     pub paused_senders: Vec<SenderPause>,
@@ -90,7 +90,7 @@ pub async fn sender_pause(pool: &PgPool, sender: &str) -> Result<Option<SenderPa
     Ok(pause)
 }
 
-/// Pauses `sender`; a sender already paused keeps its first reason.
+/// Pauses `sender`. A sender already paused keeps its first reason.
 pub async fn pause_sender(pool: &PgPool, sender: &str, error_code: Option<i32>, reason: &str, fix: &str) -> Result<()> {
     let inserted = sqlx::query(
         "INSERT INTO sender_pauses (sender, error_code, reason, fix) VALUES ($1, $2, $3, $4) \
@@ -122,7 +122,7 @@ pub async fn block_region(pool: &PgPool, region: &str, calling_code: u16, error_
     .await?
     .rows_affected();
     if inserted > 0 {
-        tracing::error!(region, calling_code, "Twilio's geo permissions block this country; its messages wait");
+        tracing::error!(region, calling_code, "Twilio's geo permissions block this country, so its messages wait");
     }
     Ok(())
 }

@@ -1,9 +1,9 @@
 //! The token bucket that keeps one sender to its rate in SMS segments per
 //! second.
 //!
-//! The bucket holds at most one second of sending (`rate` tokens, but at
+//! The bucket contains at most one second of sending (`rate` tokens, but at
 //! least 1) and refills continuously. A message costs its segment count and
-//! is sent only when the bucket holds that many tokens. A message longer
+//! is sent only when the bucket contains that many tokens. A message longer
 //! than the whole bucket may still go when the bucket is full, leaving the
 //! bucket in debt until the refill pays it back, so over any interval of
 //! `t` seconds a sender sends at most `capacity + rate * t` segments plus
@@ -23,7 +23,7 @@ pub struct Bucket {
     pub refilled_at: DateTime<Utc>,
 }
 
-/// Returns the most tokens a bucket holds at `rate` segments per second.
+/// Returns the maximum tokens of a bucket at `rate` segments per second.
 pub fn capacity(rate: f64) -> f64 {
     rate.max(1.0)
 }

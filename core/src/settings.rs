@@ -173,7 +173,7 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
     }
     tx.commit().await?;
     tracing::info!("SMS settings updated");
-    // Saving is how an admin says a Twilio problem is fixed, so paused
+    // Saving is how an admin reports a Twilio problem fixed, so paused
     // senders and blocked countries get another try.
     dispatch_control::resume(&kodo.pool).await?;
     get(&kodo.pool).await

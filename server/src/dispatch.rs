@@ -6,7 +6,7 @@
 //! which also picks up retries whose delay has passed. Each sender keeps to
 //! its rate through a token bucket in PostgreSQL shared by every
 //! dispatcher (see `kodo_core::rate_limit`). A message whose send may have
-//! reached Twilio without an answer (a timeout, or a dispatcher that
+//! reached Twilio without a response (a timeout, or a dispatcher that
 //! stopped mid-request) is looked up in Twilio's message list before it is
 //! sent again.
 
@@ -33,7 +33,7 @@ use crate::twilio::{SendError, TwilioClient};
 /// How often to look for due messages when no notification arrives.
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
-/// How a dispatcher batches its work.
+/// Batch size, concurrency and sending lease of a dispatcher.
 #[derive(Debug, Clone, Copy)]
 pub struct DispatchOptions {
     /// Messages claimed per batch.
@@ -74,7 +74,7 @@ impl Clock {
     }
 }
 
-/// What one pass of the dispatcher did.
+/// The outcome of one dispatcher pass.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Pass {
     /// Messages sent, failed, held or checked against Twilio.
@@ -84,14 +84,14 @@ pub struct Pass {
     pub rate_wait: Option<Duration>,
 }
 
-/// What to do about a failed send, from Twilio's answer.
+/// The handling of a failed send, chosen from Twilio's response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureAction {
     /// A temporary failure (rate limit, server error, connection refused):
     /// send again after a backoff.
     Retry,
-    /// No answer arrived after the request went out: look the message up at
-    /// Twilio before sending it again.
+    /// No response arrived after the request went out, so look the message
+    /// up at Twilio before sending it again.
     LookUp,
     /// The number opted out at the carrier (21610): unsubscribe it.
     OptOut,
@@ -237,8 +237,8 @@ impl Dispatcher {
         }
     }
 
-    /// Sends batches until no message is due or the rate limit holds the
-    /// rest back. Returns how many were handled.
+    /// Sends batches until no message is due or the rate limit keeps the
+    /// rest waiting. Returns how many were handled.
     pub async fn drain(&self) -> kodo_core::Result<usize> {
         let mut total = 0;
         loop {
@@ -375,7 +375,7 @@ impl Dispatcher {
                     attempts = message.attempts,
                     check_in_ms = delay_ms,
                     %error,
-                    "no answer from Twilio; will look the message up before sending it again"
+                    "no response from Twilio, so the message is looked up before it is sent again"
                 );
                 return messages::mark_unconfirmed(pool, message.id, self.options.sending_lease, delay_ms, &error.message)
                     .await;
@@ -473,7 +473,7 @@ impl Dispatcher {
             return messages::mark_sent(pool, message.id, "twilio", Some(&found.sid), &found.status).await;
         }
         if message.attempts >= limits.max_attempts {
-            let error = message.error_message.as_deref().unwrap_or("no answer from Twilio");
+            let error = message.error_message.as_deref().unwrap_or("no response from Twilio");
             tracing::error!(message.id = message.id, attempts = message.attempts, error, "send failed");
             return messages::mark_failed(pool, message.id, None, error).await;
         }

@@ -36,7 +36,7 @@ struct MessagePage {
     messages: Vec<ListedMessage>,
 }
 
-/// Request timeout: how long Kodo waits for Twilio's answer.
+/// Maximum time Kodo waits for Twilio's response to a request.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -47,7 +47,7 @@ pub struct SendError {
     /// Twilio's error code, such as 21211 (invalid To number).
     pub code: Option<i32>,
     pub message: String,
-    /// The HTTP status, or `None` when no answer arrived.
+    /// The HTTP status, or `None` when no response arrived.
     pub http_status: Option<u16>,
     /// The connection failed, so the request never reached Twilio.
     pub connect_failed: bool,
@@ -64,7 +64,7 @@ impl SendError {
         }
     }
 
-    /// Whether Twilio may have accepted the message even though no answer
+    /// Whether Twilio may have accepted the message even though no response
     /// arrived (a timeout or a dropped connection after the request went
     /// out), so it must be looked up before it is sent again.
     pub fn is_ambiguous(&self) -> bool {
@@ -142,7 +142,7 @@ impl TwilioClient {
         let text = read_success(response).await?;
         serde_json::from_str(&text).map_err(|error| SendError {
             code: None,
-            message: format!("Twilio's answer is not a message resource: {error}"),
+            message: format!("Twilio's response is not a message resource: {error}"),
             http_status: Some(200),
             connect_failed: false,
         })
@@ -177,7 +177,7 @@ impl TwilioClient {
         let text = read_success(response).await?;
         let page: MessagePage = serde_json::from_str(&text).map_err(|error| SendError {
             code: None,
-            message: format!("Twilio's answer is not a message list: {error}"),
+            message: format!("Twilio's response is not a message list: {error}"),
             http_status: Some(200),
             connect_failed: false,
         })?;
@@ -185,14 +185,14 @@ impl TwilioClient {
     }
 }
 
-/// Returns the body of a successful answer, or Twilio's error.
+/// Returns the body of a successful response, or Twilio's error.
 async fn read_success(response: reqwest::Response) -> Result<String, SendError> {
     let status = response.status();
     // A body lost on the way leaves the outcome unknown, like a timeout.
     let text = response
         .text()
         .await
-        .map_err(|error| SendError::transport("reading Twilio's answer failed", error))?;
+        .map_err(|error| SendError::transport("reading Twilio's response failed", error))?;
     if status.is_success() {
         return Ok(text);
     }

@@ -1,7 +1,7 @@
 //! Kodo's Twilio requests checked against Twilio's own OpenAPI description
 //! (`twilio_api_v2010.json` from the npm package `@twilio-alpha/mcp`
-//! 0.7.0) by an independent validator: Prism in mock mode answers 201 to
-//! a request that follows the description and 422 to one that does not.
+//! 0.7.0) by an independent validator: Prism in mock mode returns 201 for
+//! a request that follows the description and 422 for one that does not.
 //!
 //! Install both with `npm ci --prefix tools/contract`; without them the
 //! test prints how and passes without checking.

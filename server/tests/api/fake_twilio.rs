@@ -113,7 +113,7 @@ impl FakeTwilio {
         self.inner.lock().unwrap().answer_delay = delay;
     }
 
-    /// How many list requests arrived.
+    /// Returns how many list requests arrived.
     pub fn list_request_count(&self) -> usize {
         self.inner.lock().unwrap().list_requests
     }

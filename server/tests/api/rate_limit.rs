@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::fake_twilio;
 use crate::helpers::{json_body, TestApp};
 
-/// A dispatcher whose rate limiter runs on a clock the test moves.
+/// Returns a dispatcher whose rate limiter runs on a clock the test moves.
 fn manual_dispatcher(app: &TestApp) -> (Dispatcher, Arc<Mutex<DateTime<Utc>>>) {
     let clock = Arc::new(Mutex::new(Utc::now()));
     let dispatcher = app.dispatcher.clone().with_clock(Clock::Manual(clock.clone()));

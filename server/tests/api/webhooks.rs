@@ -181,8 +181,8 @@ async fn repeated_status_callbacks_are_harmless() {
 #[tokio::test]
 async fn callback_before_sid_is_stored_applies_later() {
     let app = TestApp::spawn_with_twilio().await;
-    // Twilio reports on a message whose create answer the dispatcher has
-    // not recorded yet; the SID it will get is the fake's next one.
+    // Twilio reports on a message whose create response the dispatcher
+    // has not recorded yet. The SID it will get is the fake's next one.
     let early_sid = format!("SM{:032x}", 1);
     let response = app
         .post_signed_webhook(
