@@ -9,6 +9,7 @@ use kodo_domain::template::{service_list, TemplateKind, Values, Variable};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgPool, Postgres, Transaction};
 
+use crate::messages::segment_count;
 use crate::{db, services, settings, templates, timing, Error, Kodo, Result};
 
 const MAX_TITLE_CHARS: usize = 200;
@@ -409,12 +410,12 @@ async fn enqueue_notifications(
            LEFT JOIN replaced r ON r.subscriber_id = s.id \
            WHERE {RECIPIENTS}) \
          INSERT INTO messages (subscriber_id, to_phone, kind, incident_id, update_id, body, \
-           status, next_attempt_at) \
+           status, next_attempt_at, segments) \
          SELECT id, phone, 'notification', $1, $5, $6, CASE \
              WHEN due <= $7 THEN 'queued' \
              WHEN NOT $3 AND NOT $4 AND replaced_status IS NOT NULL THEN replaced_status \
              ELSE 'held' END, \
-           due \
+           due, $15 \
          FROM timed \
          ON CONFLICT DO NOTHING"
     ))
@@ -432,6 +433,7 @@ async fn enqueue_notifications(
     .bind(&replaced_statuses)
     .bind(&replaced_due)
     .bind(hold_until)
+    .bind(segment_count(&body))
     .execute(&mut **tx)
     .await?
     .rows_affected();

@@ -8,7 +8,7 @@ use sqlx::PgPool;
 
 use crate::limits::Limits;
 use crate::timing::{QuietHours, QuietHoursText};
-use crate::{templates, Error, Kodo, Result};
+use crate::{dispatch_control, templates, Error, Kodo, Result};
 
 /// Maximum hold window, in seconds.
 pub const MAX_HOLD_SECONDS: i32 = 3600;
@@ -41,6 +41,11 @@ pub struct SmsSettings {
     pub hold_seconds: i32,
     /// Quiet hours in each subscriber's local time, or `None` when off.
     pub quiet_hours: Option<QuietHoursText>,
+    /// Send rate per sender (From number or Messaging Service SID), in SMS
+    /// segments per second.
+    pub segments_per_second: f64,
+    /// Send attempts before a message fails for good.
+    pub max_attempts: i32,
 }
 
 impl SmsSettings {
@@ -77,6 +82,8 @@ pub struct SmsSettingsUpdate {
     pub hold_seconds: Option<i32>,
     /// `Some(None)` turns quiet hours off.
     pub quiet_hours: Option<Option<QuietHoursText>>,
+    pub segments_per_second: Option<f64>,
+    pub max_attempts: Option<i32>,
 }
 
 /// The settings that decide when and how a notification goes out.
@@ -120,6 +127,8 @@ struct SettingsRow {
     hold_seconds: i32,
     quiet_hours_start: Option<chrono::NaiveTime>,
     quiet_hours_end: Option<chrono::NaiveTime>,
+    segments_per_second: f64,
+    max_attempts: i32,
 }
 
 impl SettingsRow {
@@ -136,7 +145,7 @@ async fn fetch_row(pool: &PgPool) -> Result<SettingsRow> {
         "SELECT page_name, sms_enabled, twilio_account_sid, twilio_auth_token, \
          twilio_from, consent_text, signup_limit_per_ip, signup_limit_per_calling_code, \
          allowed_countries, replace_typographic, hold_seconds, quiet_hours_start, \
-         quiet_hours_end FROM settings",
+         quiet_hours_end, segments_per_second, max_attempts FROM settings",
     )
     .fetch_one(pool)
     .await?;
@@ -160,6 +169,8 @@ pub async fn get(pool: &PgPool) -> Result<SmsSettings> {
         signup_limit_per_ip: row.signup_limit_per_ip,
         signup_limit_per_calling_code: row.signup_limit_per_calling_code,
         allowed_countries: row.allowed_countries,
+        segments_per_second: row.segments_per_second,
+        max_attempts: row.max_attempts,
     })
 }
 
@@ -253,6 +264,8 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
     let account_sid = update.account_sid.map(|sid| validate_account_sid(&sid)).transpose()?;
     let auth_token = update.auth_token.map(|token| validate_auth_token(&token)).transpose()?;
     let from = update.from.map(|from| validate_sender(&from)).transpose()?;
+    let segments_per_second = update.segments_per_second.map(validate_rate).transpose()?;
+    let max_attempts = update.max_attempts.map(validate_max_attempts).transpose()?;
     let verification = update
         .verification_template
         .map(|source| templates::parse("verification_template", TemplateKind::Verification, &source))
@@ -300,6 +313,8 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
            hold_seconds = COALESCE($15, hold_seconds), \
            quiet_hours_start = CASE WHEN $16 THEN $17 ELSE quiet_hours_start END, \
            quiet_hours_end = CASE WHEN $16 THEN $18 ELSE quiet_hours_end END, \
+           segments_per_second = COALESCE($19, segments_per_second), \
+           max_attempts = COALESCE($20, max_attempts), \
            updated_at = now()",
     )
     .bind(page_name)
@@ -320,6 +335,8 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
     .bind(quiet_hours.is_some())
     .bind(quiet_hours.flatten().map(|hours| hours.start))
     .bind(quiet_hours.flatten().map(|hours| hours.end))
+    .bind(segments_per_second)
+    .bind(max_attempts)
     .execute(&mut *tx)
     .await?;
     if let Some(template) = verification {
@@ -327,7 +344,36 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
     }
     tx.commit().await?;
     tracing::info!("SMS settings updated");
+    // Saving is how an admin reports a Twilio problem fixed, so paused
+    // senders and blocked countries get another try.
+    dispatch_control::resume(&kodo.pool).await?;
     get(&kodo.pool).await
+}
+
+/// Most attempts an admin may allow; beyond it backoff delays exceed a day.
+const MAX_ATTEMPTS_LIMIT: i32 = 20;
+
+fn validate_rate(rate: f64) -> Result<f64> {
+    if rate.is_finite() && rate > 0.0 {
+        Ok(rate)
+    } else {
+        Err(Error::invalid(
+            "segments_per_second",
+            "segments_per_second must be a number greater than 0, such as 1 for a long code \
+             or 3 for a toll-free number; use your Twilio sender's rate.",
+        ))
+    }
+}
+
+fn validate_max_attempts(attempts: i32) -> Result<i32> {
+    if (1..=MAX_ATTEMPTS_LIMIT).contains(&attempts) {
+        Ok(attempts)
+    } else {
+        Err(Error::invalid(
+            "max_attempts",
+            format!("max_attempts must be between 1 and {MAX_ATTEMPTS_LIMIT}; the default is 5."),
+        ))
+    }
 }
 
 fn validate_text(field: &str, text: &str, max_chars: usize) -> Result<String> {
@@ -481,6 +527,23 @@ mod tests {
         assert!(validate_limit("signup_limit_per_ip", 0).is_err());
         assert!(validate_limit("signup_limit_per_ip", 1).is_ok());
         assert!(validate_limit("signup_limit_per_ip", MAX_SIGNUP_LIMIT + 1).is_err());
+    }
+
+    #[test]
+    fn rate_must_be_positive_and_finite() {
+        assert_eq!(validate_rate(0.5).unwrap(), 0.5);
+        assert_eq!(validate_rate(1_000_000.0).unwrap(), 1_000_000.0);
+        assert!(validate_rate(0.0).is_err());
+        assert!(validate_rate(-1.0).is_err());
+        assert!(validate_rate(f64::NAN).is_err());
+        assert!(validate_rate(f64::INFINITY).is_err());
+    }
+
+    #[test]
+    fn max_attempts_has_bounds() {
+        assert_eq!(validate_max_attempts(1).unwrap(), 1);
+        assert!(validate_max_attempts(0).is_err());
+        assert!(validate_max_attempts(21).is_err());
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct Subscriber {
     pub phone: String,
     /// `pending`, `active`, `unsubscribed` or `undeliverable`.
     pub status: String,
+    /// Why the number is `undeliverable`: Twilio's error for it.
+    pub status_reason: Option<String>,
     pub preferences: Preferences,
     /// IANA time zone name, for quiet hours and maintenance times.
     pub time_zone: String,
@@ -37,6 +39,7 @@ struct SubscriberRow {
     id: i64,
     phone: String,
     status: String,
+    status_reason: Option<String>,
     scope: String,
     service_ids: Vec<i64>,
     critical_only: bool,
@@ -57,6 +60,7 @@ impl From<SubscriberRow> for Subscriber {
             id: row.id,
             phone: row.phone,
             status: row.status,
+            status_reason: row.status_reason,
             preferences: Preferences {
                 scope,
                 services: row.service_ids,
@@ -70,7 +74,7 @@ impl From<SubscriberRow> for Subscriber {
     }
 }
 
-const SUBSCRIBER_COLUMNS: &str = "id, phone, status, scope, service_ids, critical_only, \
+const SUBSCRIBER_COLUMNS: &str = "id, phone, status, status_reason, scope, service_ids, critical_only, \
      resolutions, maintenance, time_zone, created_at";
 
 /// A visitor's request to subscribe, from the widget or the public API.
@@ -444,6 +448,29 @@ pub async fn opt_out(kodo: &Kodo, phone: &str, method: Method, note: &str) -> Re
     Ok(true)
 }
 
+/// Marks the number undeliverable because Twilio rejected it for good
+/// (not a mobile number, not reachable by SMS), keeping Twilio's error as
+/// the reason, and cancels its unsent messages. Returns whether a
+/// subscriber changed.
+pub async fn mark_undeliverable(kodo: &Kodo, phone: &str, reason: &str) -> Result<bool> {
+    let mut tx = kodo.pool.begin().await?;
+    let id: Option<i64> = sqlx::query_scalar(
+        "UPDATE subscribers SET status = 'undeliverable', status_reason = $2, updated_at = now() \
+         WHERE phone = $1 AND status IN ('active', 'pending') RETURNING id",
+    )
+    .bind(phone)
+    .bind(reason)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(id) = id else {
+        return Ok(false);
+    };
+    cancel_unsent(&mut tx, id).await?;
+    tx.commit().await?;
+    tracing::warn!(subscriber.id = id, reason, "subscriber marked undeliverable");
+    Ok(true)
+}
+
 /// Re-activates a number that opted out after it had been confirmed.
 /// Returns whether a subscriber changed.
 pub async fn opt_in(kodo: &Kodo, phone: &str, note: &str) -> Result<bool> {
@@ -580,13 +607,16 @@ pub(crate) async fn enqueue_direct(
     kind: &str,
     body: &str,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO messages (subscriber_id, to_phone, kind, body) VALUES ($1, $2, $3, $4)")
-        .bind(subscriber_id.into())
-        .bind(phone)
-        .bind(kind)
-        .bind(body)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO messages (subscriber_id, to_phone, kind, body, segments) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(subscriber_id.into())
+    .bind(phone)
+    .bind(kind)
+    .bind(body)
+    .bind(crate::messages::segment_count(body))
+    .execute(&mut **tx)
+    .await?;
     db::notify_dispatchers(&mut **tx).await?;
     Ok(())
 }

@@ -30,7 +30,6 @@ use tower_sessions_sqlx_store::PostgresStore;
 use crate::config::Config;
 use crate::dispatch::Dispatcher;
 use crate::state::AppState;
-use crate::twilio::TwilioClient;
 
 /// Loads the Leptos site options from the environment (`LEPTOS_SITE_ROOT`,
 /// `LEPTOS_SITE_ADDR`, ...), as cargo-leptos sets them.
@@ -108,8 +107,8 @@ impl Server {
         dispatch: Dispatch,
     ) -> Result<Server> {
         let kodo = connect(config).await?;
-        let twilio = TwilioClient::new(&config.twilio_api_base);
-        let dispatcher = Dispatcher::new(kodo.clone(), twilio.clone());
+        let twilio = config.twilio_client();
+        let dispatcher = Dispatcher::with_options(kodo.clone(), twilio.clone(), config.dispatch_options());
         let state = AppState {
             kodo: kodo.clone(),
             leptos_options: options,

@@ -8,7 +8,6 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use kodo_server::config::Config;
 use kodo_server::dispatch::Dispatcher;
-use kodo_server::twilio::TwilioClient;
 use kodo_server::{connect, leptos_options, Dispatch, Server};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -114,7 +113,7 @@ async fn serve(config: &Config) -> Result<()> {
 
 async fn worker(config: &Config) -> Result<()> {
     let kodo = connect(config).await?;
-    let dispatcher = Dispatcher::new(kodo.clone(), TwilioClient::new(&config.twilio_api_base));
+    let dispatcher = Dispatcher::with_options(kodo.clone(), config.twilio_client(), config.dispatch_options());
     let (stop, stopped) = watch::channel(false);
     let dispatch = tokio::spawn(dispatcher.run(stopped.clone()));
     let sweep = tokio::spawn(kodo_server::sweeper::run(kodo, stopped));

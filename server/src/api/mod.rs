@@ -7,6 +7,7 @@
 
 mod auth;
 mod consent;
+mod dispatch;
 mod error;
 mod incidents;
 mod json;
@@ -31,6 +32,8 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/settings/sms", get(settings::show).put(settings::update))
+        .route("/api/v1/dispatch/status", get(dispatch::status))
+        .route("/api/v1/dispatch/resume", post(dispatch::resume))
         .route("/api/v1/services", get(services::list).post(services::create))
         .route("/api/v1/services/{id}", delete(services::remove))
         .route("/api/v1/incidents", get(incidents::list).post(incidents::open))

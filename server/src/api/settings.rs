@@ -31,6 +31,8 @@ pub struct SettingsBody {
     /// `null` turns quiet hours off.
     #[serde(default, deserialize_with = "present")]
     quiet_hours: Option<Option<QuietHoursText>>,
+    segments_per_second: Option<f64>,
+    max_attempts: Option<i32>,
 }
 
 /// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
@@ -66,6 +68,8 @@ pub async fn update(
         replace_typographic: body.replace_typographic,
         hold_seconds: body.hold_seconds,
         quiet_hours: body.quiet_hours,
+        segments_per_second: body.segments_per_second,
+        max_attempts: body.max_attempts,
     };
     let saved = settings::update(&state.kodo, update).await?;
     tracing::info!(token.id = token.id, "SMS settings changed through the API");

@@ -178,3 +178,51 @@ async fn database_allows_one_unsent_per_incident() {
     assert!(error.to_string().contains("messages_pending_per_incident"), "{error}");
     app.stop().await;
 }
+
+/// Marks the incident's unsent notification as claimed by a dispatcher and
+/// returns its id.
+async fn claim_notification(app: &TestApp, incident: i64) -> i64 {
+    sqlx::query_scalar(
+        "UPDATE messages SET status = 'sending', attempts = attempts + 1, claimed_at = now() \
+         WHERE incident_id = $1 AND kind = 'notification' AND status = 'queued' RETURNING id",
+    )
+    .bind(incident)
+    .fetch_one(&app.kodo.pool)
+    .await
+    .unwrap()
+}
+
+async fn incident_statuses(app: &TestApp, incident: i64) -> Vec<String> {
+    sqlx::query_scalar("SELECT status FROM messages WHERE incident_id = $1 ORDER BY id")
+        .bind(incident)
+        .fetch_all(&app.kodo.pool)
+        .await
+        .unwrap()
+}
+
+/// A claimed notification that goes back in the queue (a paused sender, a
+/// blocked country, a lost send or a retry) yields to a newer update of its
+/// incident queued while it was claimed, which replaces it.
+#[tokio::test]
+async fn requeued_notification_yields_to_newer() {
+    let app = TestApp::spawn().await;
+    app.subscribe(PHONE, json!({})).await;
+    app.drain().await;
+    let pool = &app.kodo.pool;
+    for case in ["release", "hold", "requeue_unconfirmed", "retry_later"] {
+        let incident = app.open_incident(&format!("Outage {case}"), "minor", &[]).await;
+        let claimed = claim_notification(&app, incident).await;
+        post_update(&app, incident, "identified", "Bad deploy found.").await;
+        assert_eq!(incident_statuses(&app, incident).await, ["sending", "held"], "{case}");
+
+        let result = match case {
+            "release" => kodo_core::messages::release(pool, claimed).await,
+            "hold" => kodo_core::messages::hold(pool, claimed, "US", Some(21408), "blocked").await,
+            "requeue_unconfirmed" => kodo_core::messages::requeue_unconfirmed(pool, claimed).await,
+            _ => kodo_core::messages::retry_later(pool, claimed, 1000, Some(20500), "outage").await,
+        };
+        assert!(result.is_ok(), "{case}: {result:?}");
+        assert_eq!(incident_statuses(&app, incident).await, ["canceled", "held"], "{case}");
+    }
+    app.stop().await;
+}

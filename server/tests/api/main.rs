@@ -4,6 +4,7 @@
 mod api_errors;
 mod combining;
 mod consent;
+mod contract;
 mod disclosure;
 mod dispatch;
 mod fake_twilio;
@@ -14,6 +15,8 @@ mod limits;
 mod maintenance;
 mod manage;
 mod quiet_hours;
+mod rate_limit;
+mod recovery;
 mod subscribe_flow;
 mod sweeper;
 mod templates;
