@@ -31,6 +31,9 @@ pub struct Message {
     pub error_message: Option<String>,
     pub incident_id: Option<i64>,
     pub attempts: i32,
+    /// When an unsent message is due: the end of a hold window or quiet
+    /// hours for a `held` message, or the next try after a failed send.
+    pub next_attempt_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
 }
@@ -51,7 +54,7 @@ pub fn segment_count(body: &str) -> i32 {
 pub async fn list(pool: &PgPool, filter: &Filter) -> Result<Vec<Message>> {
     let messages = sqlx::query_as::<_, Message>(
         "SELECT id, to_phone, kind, body, status, channel, twilio_sid, error_code, \
-           error_message, incident_id, attempts, created_at, sent_at \
+           error_message, incident_id, attempts, next_attempt_at, created_at, sent_at \
          FROM messages \
          WHERE ($1::text IS NULL OR to_phone = $1) AND ($2::bigint IS NULL OR incident_id = $2) \
          ORDER BY id DESC LIMIT $3",

@@ -157,6 +157,8 @@ async fn held_messages_show_in_the_log() {
     post_update(&app, incident, "identified", "Cause found.").await;
     let messages: Vec<Value> = app.messages_to(PHONE).await;
     assert_eq!(messages[0]["status"], "held");
+    let due: DateTime<Utc> = messages[0]["next_attempt_at"].as_str().unwrap().parse().unwrap();
+    assert!(due > Utc::now() + chrono::Duration::seconds(30), "held until {due}");
     app.stop().await;
 }
 
