@@ -70,3 +70,10 @@ CREATE TABLE early_status_callbacks (
     error_code INT,
     received_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+
+-- Claims read due messages in priority order (kodo_core::messages
+-- PRIORITY_ORDER); without this index every claim sorts the whole queue.
+CREATE INDEX messages_due_priority ON messages (
+    (CASE kind WHEN 'verification' THEN 0 WHEN 'help' THEN 0 WHEN 'confirmation' THEN 1 ELSE 2 END),
+    id
+) WHERE status IN ('queued', 'held') AND channel IS NULL AND held_region IS NULL;

@@ -84,7 +84,8 @@ pub struct Claimed {
 const CLAIMED_COLUMNS: &str = "m.id, m.to_phone, m.body, m.kind, m.subscriber_id, m.attempts, m.segments";
 
 /// Orders due messages: verification codes and keyword replies first, then
-/// confirmations and welcomes, then incident notifications.
+/// confirmations and welcomes, then incident notifications. The index
+/// `messages_due_priority` repeats this expression, so change both together.
 const PRIORITY_ORDER: &str = "CASE kind WHEN 'verification' THEN 0 WHEN 'help' THEN 0 \
                                    WHEN 'confirmation' THEN 1 ELSE 2 END, id";
 

@@ -2,6 +2,7 @@
 //! PostgreSQL database and a local fake of Twilio's Messages API.
 
 mod api_errors;
+mod bench;
 mod combining;
 mod consent;
 mod contract;

@@ -124,7 +124,7 @@ fn assert_sent_exactly_once(app: &TestApp, count: usize) {
     assert_eq!(sends.len(), count, "no message to anyone else");
 }
 
-fn spawn_worker(app: &TestApp) -> Child {
+pub fn spawn_worker(app: &TestApp) -> Child {
     Command::new(env!("CARGO_BIN_EXE_kodo"))
         .arg("worker")
         .env("DATABASE_URL", &app.database_url)
@@ -139,7 +139,7 @@ fn spawn_worker(app: &TestApp) -> Child {
 }
 
 /// Waits up to `limit` for `done`, checking every 50 ms.
-async fn wait_until(limit: Duration, mut done: impl AsyncFnMut() -> bool) -> bool {
+pub async fn wait_until(limit: Duration, mut done: impl AsyncFnMut() -> bool) -> bool {
     let deadline = tokio::time::Instant::now() + limit;
     while tokio::time::Instant::now() < deadline {
         if done().await {
