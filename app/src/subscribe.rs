@@ -17,13 +17,14 @@ pub struct SignUpInput {
     pub consent: bool,
 }
 
-/// Starts a sign-up from the widget and returns the sign-up id.
-#[server(input = Json)]
+/// Starts a sign-up from the widget and returns the sign-up id. The fixed
+/// endpoint, `/api/start_sign_up`, lets tests call it over HTTP.
+#[server(input = Json, endpoint = "start_sign_up")]
 pub async fn start_sign_up(input: SignUpInput) -> Result<String, AppError> {
     use std::net::SocketAddr;
 
     use axum::extract::ConnectInfo;
-    use axum::http::{header, HeaderMap};
+    use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
     use kodo_core::consent::Method;
     use kodo_core::subscribers::{self, SignUp};
     use kodo_domain::phone::PhoneNumber;
@@ -51,7 +52,7 @@ pub async fn start_sign_up(input: SignUpInput) -> Result<String, AppError> {
                 .and_then(|value| value.to_str().ok())
                 .map(str::to_owned)
         });
-    let id = subscribers::sign_up(
+    let result = subscribers::sign_up(
         &kodo,
         SignUp {
             phone,
@@ -60,10 +61,20 @@ pub async fn start_sign_up(input: SignUpInput) -> Result<String, AppError> {
             method: Method::Web,
             client_ip,
             user_agent,
+            time_zone: None,
         },
     )
-    .await?;
-    Ok(id)
+    .await;
+    // A limited request gets 429 with Retry-After, as in the REST API.
+    if let Err(kodo_core::Error::TooManyRequests { retry_after_secs, .. }) = &result {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(StatusCode::TOO_MANY_REQUESTS);
+            if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.insert_header(header::RETRY_AFTER, value);
+            }
+        }
+    }
+    Ok(result?)
 }
 
 /// Confirms a sign-up with the texted code.

@@ -104,3 +104,17 @@ pub async fn list_for_phone(pool: &PgPool, phone: &str) -> Result<Vec<Event>> {
     .await?;
     Ok(events)
 }
+
+/// Lists the whole log, or one number's records when `phone` is set,
+/// oldest first.
+pub async fn list(pool: &PgPool, phone: Option<&str>) -> Result<Vec<Event>> {
+    let events = sqlx::query_as::<_, Event>(
+        "SELECT id, subscriber_id, phone, action, method, consent_text, client_ip, \
+           user_agent, actor, created_at \
+         FROM consent_events WHERE ($1::text IS NULL OR phone = $1) ORDER BY id",
+    )
+    .bind(phone)
+    .fetch_all(pool)
+    .await?;
+    Ok(events)
+}

@@ -9,6 +9,15 @@ pub enum Error {
     #[error("{message}")]
     Invalid { field: String, message: String },
 
+    /// A template that does not parse, with the character offset of the
+    /// problem in the template text.
+    #[error("{message}")]
+    InvalidTemplate {
+        field: String,
+        message: String,
+        position: usize,
+    },
+
     #[error("{what} not found")]
     NotFound { what: &'static str },
 
@@ -53,7 +62,7 @@ impl Error {
     /// The HTTP status code this error answers with.
     pub fn status_code(&self) -> u16 {
         match self {
-            Error::Invalid { .. } => 400,
+            Error::Invalid { .. } | Error::InvalidTemplate { .. } => 400,
             Error::NotFound { .. } => 404,
             Error::Conflict { .. } => 409,
             Error::Forbidden { .. } => 403,
@@ -65,7 +74,17 @@ impl Error {
     /// The input field at fault, where one is.
     pub fn field(&self) -> Option<&str> {
         match self {
-            Error::Invalid { field, .. } | Error::Conflict { field, .. } => Some(field),
+            Error::Invalid { field, .. }
+            | Error::InvalidTemplate { field, .. }
+            | Error::Conflict { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// The character offset of the problem in a rejected template.
+    pub fn position(&self) -> Option<usize> {
+        match self {
+            Error::InvalidTemplate { position, .. } => Some(*position),
             _ => None,
         }
     }

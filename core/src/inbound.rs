@@ -26,6 +26,19 @@ pub enum Outcome {
 /// Handles one inbound message once: `message_sid` identifies it, so a
 /// repeated webhook delivery does nothing.
 pub async fn handle(kodo: &Kodo, from: &str, body: &str, message_sid: &str) -> Result<Outcome> {
+    handle_delivery(kodo, from, body, message_sid, None).await
+}
+
+/// Handles one webhook delivery of an inbound message once. A delivery
+/// that repeats either the `message_sid` or Twilio's
+/// `I-Twilio-Idempotency-Token` of one handled before does nothing.
+pub async fn handle_delivery(
+    kodo: &Kodo,
+    from: &str,
+    body: &str,
+    message_sid: &str,
+    idempotency_token: Option<&str>,
+) -> Result<Outcome> {
     let keyword = classify(body);
     let action = match keyword {
         Keyword::OptOut => "opt_out",
@@ -35,18 +48,19 @@ pub async fn handle(kodo: &Kodo, from: &str, body: &str, message_sid: &str) -> R
     };
 
     // The record is written in a transaction held until the action is done:
-    // a concurrent duplicate waits on the unique index and then sees the
-    // conflict, and a failed action rolls the record back so Twilio's retry
-    // is handled.
+    // a concurrent duplicate waits on a unique index (of the SID or of the
+    // idempotency token) and then finds the conflict, and a failed action
+    // rolls the record back so Twilio's retry is handled.
     let mut tx = kodo.pool.begin().await?;
     let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO inbound_messages (message_sid, from_phone, body, action) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (message_sid) DO NOTHING RETURNING id",
+        "INSERT INTO inbound_messages (message_sid, from_phone, body, action, idempotency_token) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(message_sid)
     .bind(from)
     .bind(body)
     .bind(action)
+    .bind(idempotency_token)
     .fetch_optional(&mut *tx)
     .await?;
     if inserted.is_none() {

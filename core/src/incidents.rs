@@ -3,13 +3,14 @@
 //! saved without its messages, nor a message queued for a change that
 //! rolled back.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use kodo_domain::incident::{IncidentStatus, Severity};
 use kodo_domain::template::{service_list, TemplateKind, Values, Variable};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgPool, Postgres, Transaction};
 
-use crate::{db, services, settings, templates, Error, Kodo, Result};
+use crate::messages::segment_count;
+use crate::{db, services, settings, templates, timing, Error, Kodo, Result};
 
 const MAX_TITLE_CHARS: usize = 200;
 const MAX_MESSAGE_CHARS: usize = 4000;
@@ -271,14 +272,34 @@ async fn insert_update(
     Ok(id)
 }
 
-/// Queues one message per matching active subscriber for an incident event,
-/// in one set-based statement. Returns how many were queued.
+/// The subscribers an incident event reaches: active, with a scope of all
+/// services or one naming an affected service (`$2`), not critical-only
+/// unless the incident is critical (`$3`), and, for a resolution (`$4`),
+/// wanting resolutions.
+const RECIPIENTS: &str = "s.status = 'active' \
+     AND (s.scope = 'all' OR s.service_ids && $2::bigint[]) \
+     AND (NOT s.critical_only OR $3) \
+     AND (s.resolutions OR NOT $4)";
+
+/// Queues one message per recipient of an incident event, set-based, and
+/// returns how many were queued.
 ///
-/// A subscriber matches when their scope is all services or names at least
-/// one affected service, when they do not want critical incidents only or
-/// the incident is critical, and, for a resolution, when they want
-/// resolutions. The unique index on (subscriber, event) keeps it to one
-/// message each.
+/// A subscriber has at most one unsent notification per incident, which
+/// the `messages_pending_per_incident` index enforces. An unsent one is
+/// canceled and the new message, with the latest status and text, takes
+/// its place and its send time. A resolution cancels every unsent update
+/// of the incident, including those of subscribers who do not want
+/// resolutions, because the update is out of date.
+///
+/// When a new message goes:
+/// - a critical incident's messages go at once;
+/// - an incident's first message to a subscriber, and a resolution, go at
+///   once unless the subscriber is in quiet hours;
+/// - a message that replaces an unsent one keeps that one's send time;
+/// - any other follow-up waits `hold_seconds` so that a burst collapses
+///   into one message, and then for quiet hours to end.
+///
+/// A message whose send time is later than `now` is `held`.
 async fn enqueue_notifications(
     kodo: &Kodo,
     tx: &mut Transaction<'_, Postgres>,
@@ -286,6 +307,7 @@ async fn enqueue_notifications(
     update_id: i64,
     kind: TemplateKind,
 ) -> Result<u64> {
+    let now = kodo.clock.now();
     let row = sqlx::query_as::<_, IncidentRow>(
         "SELECT id, title, severity, status, created_at, resolved_at FROM incidents WHERE id = $1",
     )
@@ -302,6 +324,9 @@ async fn enqueue_notifications(
     let service_names: Vec<&str> = services.iter().map(|service| service.name.as_str()).collect();
     let severity: Severity = parse_stored(&row.severity)?;
     let status: IncidentStatus = parse_stored(&row.status)?;
+    let critical = severity == Severity::Critical;
+    let resolves = kind == TemplateKind::IncidentResolved;
+    let timing = settings::message_timing(&mut **tx).await?;
 
     let template = templates::get(&kodo.pool, kind).await?;
     let values = Values::new()
@@ -312,28 +337,115 @@ async fn enqueue_notifications(
         .with(Variable::Message, message)
         .with(Variable::Service, service_list(&service_names))
         .with(Variable::Url, kodo.incident_url(incident_id));
-    let body = template.render_fitted(&values, true);
+    let body = template.render_fitted(&values, timing.replace_typographic);
 
-    let queued = sqlx::query(
-        "INSERT INTO messages (subscriber_id, to_phone, kind, incident_id, update_id, body) \
-         SELECT s.id, s.phone, 'notification', $1, $2, $3 FROM subscribers s \
-         WHERE s.status = 'active' \
-           AND (s.scope = 'all' OR s.service_ids && $4::bigint[]) \
-           AND (NOT s.critical_only OR $5) \
-           AND (s.resolutions OR NOT $6) \
-         ON CONFLICT DO NOTHING",
-    )
+    let replaced: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(&format!(
+        "UPDATE messages m SET status = 'canceled', updated_at = now() \
+         FROM (SELECT id, status FROM messages \
+               WHERE incident_id = $1 AND kind = 'notification' \
+                 AND status IN ('queued', 'held') AND channel IS NULL \
+                 AND ($4 OR subscriber_id IN (SELECT s.id FROM subscribers s WHERE {RECIPIENTS})) \
+               FOR UPDATE) unsent \
+         WHERE m.id = unsent.id \
+         RETURNING m.subscriber_id, unsent.status, m.next_attempt_at"
+    ))
     .bind(incident_id)
+    .bind(&service_ids)
+    .bind(critical)
+    .bind(resolves)
+    .fetch_all(&mut **tx)
+    .await?;
+
+    let hold_until = now + Duration::seconds(i64::from(timing.hold_seconds));
+    let mut zones: Vec<String> = Vec::new();
+    let mut zone_due_now: Vec<DateTime<Utc>> = Vec::new();
+    let mut zone_due_after_hold: Vec<DateTime<Utc>> = Vec::new();
+    if let (Some(quiet_hours), false) = (timing.quiet_hours, critical) {
+        // `$1` is unused here but bound so that RECIPIENTS keeps its
+        // parameter numbers.
+        zones = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT s.time_zone FROM subscribers s WHERE {RECIPIENTS} AND $1::bigint IS NOT NULL"
+        ))
+        .bind(incident_id)
+        .bind(&service_ids)
+        .bind(critical)
+        .bind(resolves)
+        .fetch_all(&mut **tx)
+        .await?;
+        for zone in &zones {
+            let zone = timing::stored_time_zone(zone);
+            zone_due_now.push(quiet_hours.release_at(now, zone));
+            zone_due_after_hold.push(quiet_hours.release_at(hold_until, zone));
+        }
+    }
+    let (replaced_ids, replaced_statuses, replaced_due): (Vec<i64>, Vec<String>, Vec<DateTime<Utc>>) =
+        replaced.into_iter().fold(
+            (Vec::new(), Vec::new(), Vec::new()),
+            |(mut ids, mut statuses, mut due), (id, status, at)| {
+                ids.push(id);
+                statuses.push(status);
+                due.push(at);
+                (ids, statuses, due)
+            },
+        );
+
+    let queued = sqlx::query(&format!(
+        "WITH zones AS ( \
+           SELECT * FROM unnest($8::text[], $9::timestamptz[], $10::timestamptz[]) \
+             AS z(time_zone, due_now, due_after_hold)), \
+         replaced AS ( \
+           SELECT * FROM unnest($11::bigint[], $12::text[], $13::timestamptz[]) \
+             AS r(subscriber_id, status, due)), \
+         timed AS ( \
+           SELECT s.id, s.phone, r.status AS replaced_status, CASE \
+             WHEN $3 THEN $7 \
+             WHEN $4 THEN COALESCE(z.due_now, $7) \
+             WHEN r.subscriber_id IS NOT NULL THEN r.due \
+             WHEN NOT EXISTS (SELECT 1 FROM messages p WHERE p.subscriber_id = s.id \
+                   AND p.incident_id = $1 AND p.kind = 'notification' AND p.status <> 'canceled') \
+               THEN COALESCE(z.due_now, $7) \
+             ELSE COALESCE(z.due_after_hold, $14) END AS due \
+           FROM subscribers s \
+           LEFT JOIN zones z ON z.time_zone = s.time_zone \
+           LEFT JOIN replaced r ON r.subscriber_id = s.id \
+           WHERE {RECIPIENTS}) \
+         INSERT INTO messages (subscriber_id, to_phone, kind, incident_id, update_id, body, \
+           status, next_attempt_at, segments) \
+         SELECT id, phone, 'notification', $1, $5, $6, CASE \
+             WHEN due <= $7 THEN 'queued' \
+             WHEN NOT $3 AND NOT $4 AND replaced_status IS NOT NULL THEN replaced_status \
+             ELSE 'held' END, \
+           due, $15 \
+         FROM timed \
+         ON CONFLICT DO NOTHING"
+    ))
+    .bind(incident_id)
+    .bind(&service_ids)
+    .bind(critical)
+    .bind(resolves)
     .bind(update_id)
     .bind(&body)
-    .bind(&service_ids)
-    .bind(severity == Severity::Critical)
-    .bind(kind == TemplateKind::IncidentResolved)
+    .bind(now)
+    .bind(&zones)
+    .bind(&zone_due_now)
+    .bind(&zone_due_after_hold)
+    .bind(&replaced_ids)
+    .bind(&replaced_statuses)
+    .bind(&replaced_due)
+    .bind(hold_until)
+    .bind(segment_count(&body))
     .execute(&mut **tx)
     .await?
     .rows_affected();
     if queued > 0 {
         db::notify_dispatchers(&mut **tx).await?;
+    }
+    if !replaced_ids.is_empty() {
+        tracing::info!(
+            incident.id = incident_id,
+            messages.replaced = replaced_ids.len(),
+            "unsent notifications replaced by a newer update"
+        );
     }
     Ok(queued)
 }

@@ -13,6 +13,7 @@ pub const MIN_SECRET_BYTES: usize = 32;
 pub struct Keys {
     verification_code: [u8; 32],
     api_token: [u8; 32],
+    manage_token: [u8; 32],
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -27,20 +28,29 @@ impl Keys {
         Ok(Keys {
             verification_code: derive_key(secret, "kodo verification code"),
             api_token: derive_key(secret, "kodo api token"),
+            manage_token: derive_key(secret, "kodo manage token"),
         })
     }
 
-    /// Hashes a verification code for storage, bound to its subscriber so a
-    /// stored hash cannot be moved to another row.
-    pub fn hash_verification_code(&self, subscriber_id: i64, code: &str) -> Vec<u8> {
+    /// Hashes a verification code for storage, bound to the random id of
+    /// its sign-up or manage request so a stored hash cannot be moved to
+    /// another row.
+    pub fn hash_verification_code(&self, request_id: &str, code: &str) -> Vec<u8> {
         let mut mac = new_mac(&self.verification_code);
-        mac.update(&subscriber_id.to_be_bytes());
+        mac.update(&(request_id.len() as u64).to_be_bytes());
+        mac.update(request_id.as_bytes());
         mac.update(code.as_bytes());
         mac.finalize().into_bytes().to_vec()
     }
 
     pub fn hash_api_token(&self, token: &str) -> Vec<u8> {
         let mut mac = new_mac(&self.api_token);
+        mac.update(token.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    pub fn hash_manage_token(&self, token: &str) -> Vec<u8> {
+        let mut mac = new_mac(&self.manage_token);
         mac.update(token.as_bytes());
         mac.finalize().into_bytes().to_vec()
     }
@@ -67,10 +77,10 @@ mod tests {
     }
 
     #[test]
-    fn code_hash_depends_on_subscriber() {
+    fn code_hash_depends_on_request() {
         let keys = Keys::derive(&"k".repeat(32)).unwrap();
-        let first = keys.hash_verification_code(1, "123456");
-        let second = keys.hash_verification_code(2, "123456");
+        let first = keys.hash_verification_code("a1", "123456");
+        let second = keys.hash_verification_code("a2", "123456");
         assert_ne!(first, second);
     }
 }

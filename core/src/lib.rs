@@ -4,18 +4,27 @@
 
 pub mod admins;
 pub mod api_tokens;
+pub mod clock;
 pub mod consent;
 pub mod db;
+pub mod dispatch_control;
 pub mod error;
 pub mod inbound;
 pub mod incidents;
 pub mod keys;
+pub mod limits;
+pub mod maintenance;
+pub mod manage;
 pub mod messages;
+pub mod rate_limit;
 pub mod services;
 pub mod settings;
 pub mod subscribers;
+pub mod sweeper;
 pub mod templates;
+pub mod timing;
 
+pub use clock::Clock;
 pub use error::{Error, Result};
 pub use keys::Keys;
 
@@ -29,6 +38,9 @@ pub struct Kodo {
     pub keys: Keys,
     /// The URL the world reaches Kodo at, without a trailing slash.
     pub public_url: String,
+    /// The time scheduling decisions use, such as hold windows and quiet
+    /// hours.
+    pub clock: Clock,
 }
 
 impl Kodo {
@@ -37,6 +49,7 @@ impl Kodo {
             pool,
             keys,
             public_url: public_url.trim_end_matches('/').to_owned(),
+            clock: Clock::default(),
         }
     }
 

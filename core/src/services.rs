@@ -88,8 +88,8 @@ pub async fn delete(pool: &PgPool, id: i64) -> Result<()> {
 /// Checks that every id names a service; `field` is named in the error.
 pub async fn ensure_exist(pool: &PgPool, field: &str, ids: &[i64]) -> Result<()> {
     let missing: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM unnest($1::bigint[]) AS id \
-         WHERE NOT EXISTS (SELECT 1 FROM services s WHERE s.id = id)",
+        "SELECT wanted.id FROM unnest($1::bigint[]) AS wanted(id) \
+         WHERE NOT EXISTS (SELECT 1 FROM services s WHERE s.id = wanted.id)",
     )
     .bind(ids)
     .fetch_all(pool)

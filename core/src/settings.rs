@@ -1,11 +1,17 @@
 //! Page-wide SMS settings: whether sign-up is open, the Twilio account
 //! and the texts shown to subscribers.
 
+use kodo_domain::phone::PhoneNumber;
 use kodo_domain::template::TemplateKind;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use crate::{templates, Error, Kodo, Result};
+use crate::limits::Limits;
+use crate::timing::{QuietHours, QuietHoursText};
+use crate::{dispatch_control, templates, Error, Kodo, Result};
+
+/// Maximum hold window, in seconds.
+pub const MAX_HOLD_SECONDS: i32 = 3600;
 
 /// The settings as an admin or API client sees them. The auth token is
 /// write-only, so only whether one is set is shown.
@@ -18,7 +24,44 @@ pub struct SmsSettings {
     pub from: Option<String>,
     pub consent_text: String,
     pub verification_template: String,
+    /// Public sign-ups (verification texts) allowed per client IP address
+    /// in [`SIGNUP_IP_WINDOW_HOURS`].
+    pub signup_limit_per_ip: i32,
+    /// Public sign-ups allowed per country calling code in
+    /// [`SIGNUP_CALLING_CODE_WINDOW_HOURS`].
+    pub signup_limit_per_calling_code: i32,
+    /// ISO 3166-1 alpha-2 region codes whose numbers may subscribe, or
+    /// `None` for every country.
+    pub allowed_countries: Option<Vec<String>>,
+    /// Whether typographic quotes, dashes and ellipses become GSM-7
+    /// characters before sending.
+    pub replace_typographic: bool,
+    /// Seconds a follow-up update of a non-critical incident waits so that
+    /// a burst goes out as one message; 0 sends at once.
+    pub hold_seconds: i32,
+    /// Quiet hours in each subscriber's local time, or `None` when off.
+    pub quiet_hours: Option<QuietHoursText>,
+    /// Send rate per sender (From number or Messaging Service SID), in SMS
+    /// segments per second.
+    pub segments_per_second: f64,
+    /// Send attempts before a message fails for good.
+    pub max_attempts: i32,
 }
+
+impl SmsSettings {
+    /// Returns the admin-set limits on the public sign-up.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            per_ip: self.signup_limit_per_ip,
+            per_calling_code: self.signup_limit_per_calling_code,
+        }
+    }
+}
+
+/// The window of [`SmsSettings::signup_limit_per_ip`], in hours.
+pub const SIGNUP_IP_WINDOW_HOURS: i32 = 4;
+/// The window of [`SmsSettings::signup_limit_per_calling_code`], in hours.
+pub const SIGNUP_CALLING_CODE_WINDOW_HOURS: i32 = 1;
 
 /// A change to the settings; `None` keeps a field's value, and an empty
 /// string clears a Twilio field.
@@ -31,6 +74,24 @@ pub struct SmsSettingsUpdate {
     pub from: Option<String>,
     pub consent_text: Option<String>,
     pub verification_template: Option<String>,
+    pub signup_limit_per_ip: Option<i32>,
+    pub signup_limit_per_calling_code: Option<i32>,
+    /// `Some(None)` allows every country again.
+    pub allowed_countries: Option<Option<Vec<String>>>,
+    pub replace_typographic: Option<bool>,
+    pub hold_seconds: Option<i32>,
+    /// `Some(None)` turns quiet hours off.
+    pub quiet_hours: Option<Option<QuietHoursText>>,
+    pub segments_per_second: Option<f64>,
+    pub max_attempts: Option<i32>,
+}
+
+/// The settings that decide when and how a notification goes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageTiming {
+    pub replace_typographic: bool,
+    pub hold_seconds: i32,
+    pub quiet_hours: Option<QuietHours>,
 }
 
 /// What the dispatcher needs to send through Twilio.
@@ -59,12 +120,32 @@ struct SettingsRow {
     twilio_auth_token: Option<String>,
     twilio_from: Option<String>,
     consent_text: String,
+    signup_limit_per_ip: i32,
+    signup_limit_per_calling_code: i32,
+    allowed_countries: Option<Vec<String>>,
+    replace_typographic: bool,
+    hold_seconds: i32,
+    quiet_hours_start: Option<chrono::NaiveTime>,
+    quiet_hours_end: Option<chrono::NaiveTime>,
+    segments_per_second: f64,
+    max_attempts: i32,
+}
+
+impl SettingsRow {
+    fn quiet_hours(&self) -> Option<QuietHours> {
+        match (self.quiet_hours_start, self.quiet_hours_end) {
+            (Some(start), Some(end)) => Some(QuietHours { start, end }),
+            _ => None,
+        }
+    }
 }
 
 async fn fetch_row(pool: &PgPool) -> Result<SettingsRow> {
     let row = sqlx::query_as::<_, SettingsRow>(
         "SELECT page_name, sms_enabled, twilio_account_sid, twilio_auth_token, \
-         twilio_from, consent_text FROM settings",
+         twilio_from, consent_text, signup_limit_per_ip, signup_limit_per_calling_code, \
+         allowed_countries, replace_typographic, hold_seconds, quiet_hours_start, \
+         quiet_hours_end, segments_per_second, max_attempts FROM settings",
     )
     .fetch_one(pool)
     .await?;
@@ -75,6 +156,9 @@ pub async fn get(pool: &PgPool) -> Result<SmsSettings> {
     let row = fetch_row(pool).await?;
     let verification = templates::get(pool, TemplateKind::Verification).await?;
     Ok(SmsSettings {
+        replace_typographic: row.replace_typographic,
+        hold_seconds: row.hold_seconds,
+        quiet_hours: row.quiet_hours().map(QuietHours::to_text),
         page_name: row.page_name,
         enabled: row.sms_enabled,
         account_sid: row.twilio_account_sid,
@@ -82,7 +166,36 @@ pub async fn get(pool: &PgPool) -> Result<SmsSettings> {
         from: row.twilio_from,
         consent_text: row.consent_text,
         verification_template: verification.source().to_owned(),
+        signup_limit_per_ip: row.signup_limit_per_ip,
+        signup_limit_per_calling_code: row.signup_limit_per_calling_code,
+        allowed_countries: row.allowed_countries,
+        segments_per_second: row.segments_per_second,
+        max_attempts: row.max_attempts,
     })
+}
+
+/// Rejects a number whose country is not in the page's allowed countries.
+/// Numbers of no single country, such as +800 freephone numbers, are
+/// rejected whenever a list is set.
+pub async fn ensure_country_allowed(pool: &PgPool, phone: &PhoneNumber) -> Result<()> {
+    let Some(allowed) = fetch_row(pool).await?.allowed_countries else {
+        return Ok(());
+    };
+    let region = phone.region();
+    if region.as_ref().is_some_and(|region| allowed.contains(region)) {
+        return Ok(());
+    }
+    let country = match &region {
+        Some(region) => format!("Numbers from {region}"),
+        None => "Numbers of no single country".to_owned(),
+    };
+    Err(Error::invalid(
+        "phone",
+        format!(
+            "{country} cannot subscribe to this page; it accepts numbers from {}.",
+            allowed.join(", ")
+        ),
+    ))
 }
 
 /// Returns the Twilio account when all three of its fields are set; `None`
@@ -110,6 +223,33 @@ pub async fn page_name(pool: &PgPool) -> Result<String> {
     Ok(fetch_row(pool).await?.page_name)
 }
 
+/// Returns whether typographic characters are replaced before sending.
+pub async fn replace_typographic(pool: &PgPool) -> Result<bool> {
+    Ok(fetch_row(pool).await?.replace_typographic)
+}
+
+pub async fn message_timing(executor: impl sqlx::PgExecutor<'_>) -> Result<MessageTiming> {
+    let (replace_typographic, hold_seconds, start, end): (
+        bool,
+        i32,
+        Option<chrono::NaiveTime>,
+        Option<chrono::NaiveTime>,
+    ) = sqlx::query_as(
+        "SELECT replace_typographic, hold_seconds, quiet_hours_start, quiet_hours_end FROM settings",
+    )
+    .fetch_one(executor)
+    .await?;
+    let quiet_hours = match (start, end) {
+        (Some(start), Some(end)) => Some(QuietHours { start, end }),
+        _ => None,
+    };
+    Ok(MessageTiming {
+        replace_typographic,
+        hold_seconds,
+        quiet_hours,
+    })
+}
+
 /// Validates and applies an update; every field is checked before any is
 /// written.
 pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSettings> {
@@ -124,9 +264,37 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
     let account_sid = update.account_sid.map(|sid| validate_account_sid(&sid)).transpose()?;
     let auth_token = update.auth_token.map(|token| validate_auth_token(&token)).transpose()?;
     let from = update.from.map(|from| validate_sender(&from)).transpose()?;
+    let segments_per_second = update.segments_per_second.map(validate_rate).transpose()?;
+    let max_attempts = update.max_attempts.map(validate_max_attempts).transpose()?;
     let verification = update
         .verification_template
         .map(|source| templates::parse("verification_template", TemplateKind::Verification, &source))
+        .transpose()?;
+    let limit_per_ip = update
+        .signup_limit_per_ip
+        .map(|limit| validate_limit("signup_limit_per_ip", limit))
+        .transpose()?;
+    let limit_per_calling_code = update
+        .signup_limit_per_calling_code
+        .map(|limit| validate_limit("signup_limit_per_calling_code", limit))
+        .transpose()?;
+    let allowed_countries = update
+        .allowed_countries
+        .map(|countries| countries.map(validate_countries).transpose())
+        .transpose()?;
+    if let Some(seconds) = update.hold_seconds {
+        if !(0..=MAX_HOLD_SECONDS).contains(&seconds) {
+            return Err(Error::invalid(
+                "hold_seconds",
+                format!(
+                    "hold_seconds {seconds} is out of range; give 0 to {MAX_HOLD_SECONDS} seconds (0 sends follow-ups at once)."
+                ),
+            ));
+        }
+    }
+    let quiet_hours = update
+        .quiet_hours
+        .map(|hours| hours.as_ref().map(QuietHours::parse).transpose())
         .transpose()?;
 
     let mut tx = kodo.pool.begin().await?;
@@ -138,6 +306,15 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
            twilio_auth_token = CASE WHEN $5 THEN $6 ELSE twilio_auth_token END, \
            twilio_from = CASE WHEN $7 THEN $8 ELSE twilio_from END, \
            consent_text = COALESCE($9, consent_text), \
+           signup_limit_per_ip = COALESCE($10, signup_limit_per_ip), \
+           signup_limit_per_calling_code = COALESCE($11, signup_limit_per_calling_code), \
+           allowed_countries = CASE WHEN $12 THEN $13 ELSE allowed_countries END, \
+           replace_typographic = COALESCE($14, replace_typographic), \
+           hold_seconds = COALESCE($15, hold_seconds), \
+           quiet_hours_start = CASE WHEN $16 THEN $17 ELSE quiet_hours_start END, \
+           quiet_hours_end = CASE WHEN $16 THEN $18 ELSE quiet_hours_end END, \
+           segments_per_second = COALESCE($19, segments_per_second), \
+           max_attempts = COALESCE($20, max_attempts), \
            updated_at = now()",
     )
     .bind(page_name)
@@ -149,6 +326,17 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
     .bind(from.is_some())
     .bind(from.flatten())
     .bind(consent_text)
+    .bind(limit_per_ip)
+    .bind(limit_per_calling_code)
+    .bind(allowed_countries.is_some())
+    .bind(allowed_countries.flatten())
+    .bind(update.replace_typographic)
+    .bind(update.hold_seconds)
+    .bind(quiet_hours.is_some())
+    .bind(quiet_hours.flatten().map(|hours| hours.start))
+    .bind(quiet_hours.flatten().map(|hours| hours.end))
+    .bind(segments_per_second)
+    .bind(max_attempts)
     .execute(&mut *tx)
     .await?;
     if let Some(template) = verification {
@@ -156,7 +344,36 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
     }
     tx.commit().await?;
     tracing::info!("SMS settings updated");
+    // Saving is how an admin reports a Twilio problem fixed, so paused
+    // senders and blocked countries get another try.
+    dispatch_control::resume(&kodo.pool).await?;
     get(&kodo.pool).await
+}
+
+/// Most attempts an admin may allow; beyond it backoff delays exceed a day.
+const MAX_ATTEMPTS_LIMIT: i32 = 20;
+
+fn validate_rate(rate: f64) -> Result<f64> {
+    if rate.is_finite() && rate > 0.0 {
+        Ok(rate)
+    } else {
+        Err(Error::invalid(
+            "segments_per_second",
+            "segments_per_second must be a number greater than 0, such as 1 for a long code \
+             or 3 for a toll-free number; use your Twilio sender's rate.",
+        ))
+    }
+}
+
+fn validate_max_attempts(attempts: i32) -> Result<i32> {
+    if (1..=MAX_ATTEMPTS_LIMIT).contains(&attempts) {
+        Ok(attempts)
+    } else {
+        Err(Error::invalid(
+            "max_attempts",
+            format!("max_attempts must be between 1 and {MAX_ATTEMPTS_LIMIT}; the default is 5."),
+        ))
+    }
 }
 
 fn validate_text(field: &str, text: &str, max_chars: usize) -> Result<String> {
@@ -171,6 +388,48 @@ fn validate_text(field: &str, text: &str, max_chars: usize) -> Result<String> {
         ));
     }
     Ok(text.to_owned())
+}
+
+/// The largest sign-up limit accepted; a higher one would not limit.
+const MAX_SIGNUP_LIMIT: i32 = 100_000;
+
+fn validate_limit(field: &str, limit: i32) -> Result<i32> {
+    if (1..=MAX_SIGNUP_LIMIT).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("{field} must be a whole number from 1 to {MAX_SIGNUP_LIMIT}; {limit} is not."),
+        ))
+    }
+}
+
+/// Normalizes region codes to upper case, sorted and without repeats.
+fn validate_countries(countries: Vec<String>) -> Result<Vec<String>> {
+    if countries.is_empty() {
+        return Err(Error::invalid(
+            "allowed_countries",
+            "allowed_countries is empty, which would reject every number; \
+             send null to accept every country.",
+        ));
+    }
+    let mut codes = Vec::with_capacity(countries.len());
+    for country in countries {
+        let code = country.trim().to_ascii_uppercase();
+        if code.len() != 2 || !code.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(Error::invalid(
+                "allowed_countries",
+                format!(
+                    "{country:?} is not an ISO 3166-1 alpha-2 region code; \
+                     use two letters such as \"US\" or \"GB\"."
+                ),
+            ));
+        }
+        codes.push(code);
+    }
+    codes.sort();
+    codes.dedup();
+    Ok(codes)
 }
 
 /// An empty value clears the field, so `Some(None)` means "clear".
@@ -248,6 +507,43 @@ mod tests {
         assert_eq!(validate_account_sid("  ").unwrap(), None);
         assert_eq!(validate_auth_token("").unwrap(), None);
         assert_eq!(validate_sender("").unwrap(), None);
+    }
+
+    #[test]
+    fn countries_are_normalized() {
+        let codes = validate_countries(vec!["us".into(), " GB".into(), "US".into()]).unwrap();
+        assert_eq!(codes, vec!["GB".to_owned(), "US".to_owned()]);
+    }
+
+    #[test]
+    fn countries_reject_bad_codes() {
+        assert!(validate_countries(vec!["USA".into()]).is_err());
+        assert!(validate_countries(vec!["1A".into()]).is_err());
+        assert!(validate_countries(Vec::new()).is_err());
+    }
+
+    #[test]
+    fn limits_must_be_positive() {
+        assert!(validate_limit("signup_limit_per_ip", 0).is_err());
+        assert!(validate_limit("signup_limit_per_ip", 1).is_ok());
+        assert!(validate_limit("signup_limit_per_ip", MAX_SIGNUP_LIMIT + 1).is_err());
+    }
+
+    #[test]
+    fn rate_must_be_positive_and_finite() {
+        assert_eq!(validate_rate(0.5).unwrap(), 0.5);
+        assert_eq!(validate_rate(1_000_000.0).unwrap(), 1_000_000.0);
+        assert!(validate_rate(0.0).is_err());
+        assert!(validate_rate(-1.0).is_err());
+        assert!(validate_rate(f64::NAN).is_err());
+        assert!(validate_rate(f64::INFINITY).is_err());
+    }
+
+    #[test]
+    fn max_attempts_has_bounds() {
+        assert_eq!(validate_max_attempts(1).unwrap(), 1);
+        assert!(validate_max_attempts(0).is_err());
+        assert!(validate_max_attempts(21).is_err());
     }
 
     #[test]

@@ -11,7 +11,8 @@ use sqlx::{PgPool, Postgres, Transaction};
 use subtle::ConstantTimeEq;
 
 use crate::consent::{self, Action, Method};
-use crate::{db, services, settings, templates, Error, Kodo, Result};
+use crate::limits::{self, Purpose};
+use crate::{db, services, settings, templates, timing, Error, Kodo, Result};
 
 /// How long a texted code stays valid, in minutes.
 pub const CODE_VALID_MINUTES: i32 = 10;
@@ -25,7 +26,11 @@ pub struct Subscriber {
     pub phone: String,
     /// `pending`, `active`, `unsubscribed` or `undeliverable`.
     pub status: String,
+    /// Why the number is `undeliverable`: Twilio's error for it.
+    pub status_reason: Option<String>,
     pub preferences: Preferences,
+    /// IANA time zone name, for quiet hours and maintenance times.
+    pub time_zone: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -34,11 +39,13 @@ struct SubscriberRow {
     id: i64,
     phone: String,
     status: String,
+    status_reason: Option<String>,
     scope: String,
     service_ids: Vec<i64>,
     critical_only: bool,
     resolutions: bool,
     maintenance: bool,
+    time_zone: String,
     created_at: DateTime<Utc>,
 }
 
@@ -53,6 +60,7 @@ impl From<SubscriberRow> for Subscriber {
             id: row.id,
             phone: row.phone,
             status: row.status,
+            status_reason: row.status_reason,
             preferences: Preferences {
                 scope,
                 services: row.service_ids,
@@ -60,13 +68,14 @@ impl From<SubscriberRow> for Subscriber {
                 resolutions: row.resolutions,
                 maintenance: row.maintenance,
             },
+            time_zone: row.time_zone,
             created_at: row.created_at,
         }
     }
 }
 
-const SUBSCRIBER_COLUMNS: &str = "id, phone, status, scope, service_ids, critical_only, \
-     resolutions, maintenance, created_at";
+const SUBSCRIBER_COLUMNS: &str = "id, phone, status, status_reason, scope, service_ids, critical_only, \
+     resolutions, maintenance, time_zone, created_at";
 
 /// A visitor's request to subscribe, from the widget or the public API.
 #[derive(Debug, Clone)]
@@ -79,13 +88,19 @@ pub struct SignUp {
     pub method: Method,
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
+    /// IANA time zone name the visitor sent; without one, the zone is
+    /// guessed from the number's country.
+    pub time_zone: Option<String>,
 }
 
 /// Starts a sign-up: texts a fresh code and returns the sign-up id the code
-/// is confirmed under.
+/// is confirmed under. Signing up again replaces the number's pending code,
+/// within the limits of [`limits`](crate::limits).
 ///
-/// The response and the writes are the same whether or not the number is
-/// already known, so the endpoint does not reveal who is subscribed.
+/// The sign-up is stored apart from the subscribers, which change only once
+/// the code is confirmed. So the response and the writes (a pending code, a
+/// limit attempt and the text) are the same whether or not the number is
+/// already subscribed, and the endpoint does not reveal who is.
 pub async fn sign_up(kodo: &Kodo, sign_up: SignUp) -> Result<String> {
     let settings = settings::get(&kodo.pool).await?;
     if !settings.enabled {
@@ -93,58 +108,73 @@ pub async fn sign_up(kodo: &Kodo, sign_up: SignUp) -> Result<String> {
             message: "SMS subscriptions are turned off for this page.".to_owned(),
         });
     }
+    settings::ensure_country_allowed(&kodo.pool, &sign_up.phone).await?;
     validate_preferences(&kodo.pool, &sign_up.preferences).await?;
+    let time_zone = match &sign_up.time_zone {
+        Some(name) => timing::parse_time_zone("time_zone", name)?,
+        None => timing::guess_time_zone(sign_up.phone.region().as_deref()),
+    };
 
     let code = generate_code();
-    let signup_id = generate_signup_id();
+    let signup_id = generate_request_id();
     let preferences = serde_json::to_value(&sign_up.preferences)
         .map_err(|error| Error::Internal(format!("preferences to JSON: {error}")))?;
 
     let mut tx = kodo.pool.begin().await?;
-    let subscriber_id: i64 = sqlx::query_scalar(
-        "INSERT INTO subscribers (phone, status) VALUES ($1, 'pending') \
-         ON CONFLICT (phone) DO UPDATE SET updated_at = now() RETURNING id",
+    limits::check_and_record(
+        &mut tx,
+        settings.limits(),
+        &sign_up.phone,
+        sign_up.client_ip.as_deref(),
+        Purpose::SignUp,
     )
-    .bind(sign_up.phone.as_str())
-    .fetch_one(&mut *tx)
     .await?;
     sqlx::query(
-        "INSERT INTO verification_codes (subscriber_id, signup_id, code_hash, preferences, \
-           consent_text, method, client_ip, user_agent, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(mins => $9)) \
-         ON CONFLICT (subscriber_id) DO UPDATE SET signup_id = EXCLUDED.signup_id, \
+        "INSERT INTO verification_codes (phone, signup_id, code_hash, preferences, \
+           consent_text, method, client_ip, user_agent, expires_at, time_zone) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(mins => $9), $10) \
+         ON CONFLICT (phone) DO UPDATE SET signup_id = EXCLUDED.signup_id, \
            code_hash = EXCLUDED.code_hash, preferences = EXCLUDED.preferences, \
            consent_text = EXCLUDED.consent_text, method = EXCLUDED.method, \
            client_ip = EXCLUDED.client_ip, user_agent = EXCLUDED.user_agent, \
-           attempts = 0, expires_at = EXCLUDED.expires_at, created_at = now()",
+           attempts = 0, expires_at = EXCLUDED.expires_at, time_zone = EXCLUDED.time_zone, \
+           created_at = now()",
     )
-    .bind(subscriber_id)
+    .bind(sign_up.phone.as_str())
     .bind(&signup_id)
-    .bind(kodo.keys.hash_verification_code(subscriber_id, &code))
+    .bind(kodo.keys.hash_verification_code(&signup_id, &code))
     .bind(preferences)
     .bind(&sign_up.consent_text)
     .bind(sign_up.method.as_str())
     .bind(&sign_up.client_ip)
     .bind(&sign_up.user_agent)
     .bind(CODE_VALID_MINUTES)
+    .bind(time_zone.name())
     .execute(&mut *tx)
     .await?;
 
-    let template = templates::get(&kodo.pool, TemplateKind::Verification).await?;
-    let values = Values::new()
-        .with(Variable::Page, settings.page_name)
-        .with(Variable::Code, code);
-    let body = template.render_fitted(&values, true);
-    enqueue_direct(&mut tx, subscriber_id, sign_up.phone.as_str(), "verification", &body).await?;
+    let body = render_code_text(kodo, &settings.page_name, &code).await?;
+    // The text carries no subscriber id, which would differ for a known number.
+    enqueue_direct(&mut tx, None, sign_up.phone.as_str(), "verification", &body).await?;
     tx.commit().await?;
 
-    tracing::info!(subscriber.id = subscriber_id, phone = %sign_up.phone.masked(), "verification code sent");
+    tracing::info!(phone = %sign_up.phone.masked(), "verification code sent");
     Ok(signup_id)
+}
+
+/// Renders the verification template with a fresh code.
+pub(crate) async fn render_code_text(kodo: &Kodo, page_name: &str, code: &str) -> Result<String> {
+    let template = templates::get(&kodo.pool, TemplateKind::Verification).await?;
+    let values = Values::new()
+        .with(Variable::Page, page_name.to_owned())
+        .with(Variable::Url, kodo.public_url.clone())
+        .with(Variable::Code, code.to_owned());
+    let replace_typographic = settings::replace_typographic(&kodo.pool).await?;
+    Ok(template.render_fitted(&values, replace_typographic))
 }
 
 #[derive(sqlx::FromRow)]
 struct PendingCode {
-    subscriber_id: i64,
     phone: String,
     code_hash: Vec<u8>,
     preferences: serde_json::Value,
@@ -154,10 +184,11 @@ struct PendingCode {
     user_agent: Option<String>,
     attempts: i32,
     expired: bool,
+    time_zone: String,
 }
 
-/// Confirms a sign-up with the texted code and activates the subscriber.
-pub async fn verify(kodo: &Kodo, signup_id: &str, code: &str) -> Result<Subscriber> {
+/// Checks the format of a texted code, naming the `code` field.
+pub(crate) fn validate_code_format(code: &str) -> Result<&str> {
     let code = code.trim();
     if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
         return Err(Error::invalid(
@@ -165,62 +196,83 @@ pub async fn verify(kodo: &Kodo, signup_id: &str, code: &str) -> Result<Subscrib
             "The code is the 6 digits in the text we sent; enter them without spaces.",
         ));
     }
+    Ok(code)
+}
+
+/// Returns the error for a code past its expiry or its attempts, if it is.
+pub(crate) fn void_code_error(expired: bool, attempts: i32) -> Option<Error> {
+    if expired {
+        return Some(Error::invalid(
+            "code",
+            format!("This code has expired (codes last {CODE_VALID_MINUTES} minutes); request a new one."),
+        ));
+    }
+    if attempts >= MAX_CODE_ATTEMPTS {
+        return Some(Error::invalid(
+            "code",
+            "Too many wrong codes; this code no longer works. Request a new code.",
+        ));
+    }
+    None
+}
+
+/// Returns the error for a wrong code, given the attempts made before it.
+pub(crate) fn wrong_code_error(attempts_before: i32) -> Error {
+    let left = MAX_CODE_ATTEMPTS - attempts_before - 1;
+    Error::invalid(
+        "code",
+        if left > 0 {
+            format!("That code is wrong; check the text we sent and try again ({left} attempts left).")
+        } else {
+            "That code is wrong, and it was the last attempt; request a new code.".to_owned()
+        },
+    )
+}
+
+/// Confirms a sign-up with the texted code. The number's subscriber is
+/// created, or updated with the sign-up's preferences when the number
+/// already had one, and made active.
+pub async fn verify(kodo: &Kodo, signup_id: &str, code: &str) -> Result<Subscriber> {
+    let code = validate_code_format(code)?;
 
     let mut tx = kodo.pool.begin().await?;
     let pending = sqlx::query_as::<_, PendingCode>(
-        "SELECT v.subscriber_id, s.phone, v.code_hash, v.preferences, v.consent_text, v.method, \
-           v.client_ip, v.user_agent, v.attempts, v.expires_at < now() AS expired \
-         FROM verification_codes v JOIN subscribers s ON s.id = v.subscriber_id \
-         WHERE v.signup_id = $1 FOR UPDATE OF v",
+        "SELECT phone, code_hash, preferences, consent_text, method, client_ip, user_agent, \
+           attempts, expires_at < now() AS expired, time_zone \
+         FROM verification_codes WHERE signup_id = $1 FOR UPDATE",
     )
     .bind(signup_id)
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| Error::not_found("sign-up"))?;
 
-    if pending.expired {
-        return Err(Error::invalid(
-            "code",
-            format!("This code has expired (codes last {CODE_VALID_MINUTES} minutes); request a new one."),
-        ));
+    if let Some(error) = void_code_error(pending.expired, pending.attempts) {
+        return Err(error);
     }
-    if pending.attempts >= MAX_CODE_ATTEMPTS {
-        return Err(Error::invalid(
-            "code",
-            "Too many wrong codes; request a new code.",
-        ));
-    }
-    let expected = kodo.keys.hash_verification_code(pending.subscriber_id, code);
+    let expected = kodo.keys.hash_verification_code(signup_id, code);
     if !bool::from(expected.ct_eq(&pending.code_hash)) {
-        sqlx::query("UPDATE verification_codes SET attempts = attempts + 1 WHERE subscriber_id = $1")
-            .bind(pending.subscriber_id)
+        sqlx::query("UPDATE verification_codes SET attempts = attempts + 1 WHERE phone = $1")
+            .bind(&pending.phone)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
         let left = MAX_CODE_ATTEMPTS - pending.attempts - 1;
-        tracing::info!(subscriber.id = pending.subscriber_id, attempts.left = left, "wrong verification code");
-        return Err(Error::invalid(
-            "code",
-            if left > 0 {
-                format!("That code is wrong; check the text we sent and try again ({left} attempts left).")
-            } else {
-                "That code is wrong, and it was the last attempt; request a new code.".to_owned()
-            },
-        ));
+        tracing::info!(attempts.left = left, "wrong verification code");
+        return Err(wrong_code_error(pending.attempts));
     }
 
     let preferences: Preferences = serde_json::from_value(pending.preferences)
         .map_err(|error| Error::Internal(format!("stored preferences: {error}")))?;
-    sqlx::query("DELETE FROM verification_codes WHERE subscriber_id = $1")
-        .bind(pending.subscriber_id)
+    sqlx::query("DELETE FROM verification_codes WHERE phone = $1")
+        .bind(&pending.phone)
         .execute(&mut *tx)
         .await?;
-    let subscriber = activate(&mut tx, pending.subscriber_id, &preferences).await?;
+    let subscriber = upsert_active(&mut tx, &pending.phone, &preferences, &pending.time_zone).await?;
     let method = if pending.method == "api" { Method::Api } else { Method::Web };
     consent::append(
         &mut *tx,
         consent::Record {
-            subscriber_id: pending.subscriber_id,
+            subscriber_id: subscriber.id,
             phone: &pending.phone,
             action: Action::OptIn,
             method,
@@ -256,6 +308,7 @@ pub async fn add_confirmed(
             "Consent note is missing; say how this person agreed to receive texts.",
         ));
     }
+    settings::ensure_country_allowed(&kodo.pool, phone).await?;
     validate_preferences(&kodo.pool, preferences).await?;
 
     let mut tx = kodo.pool.begin().await?;
@@ -275,13 +328,7 @@ pub async fn add_confirmed(
                  or signing up on the status page.",
             ));
         }
-        Some((id, _)) => {
-            sqlx::query("DELETE FROM verification_codes WHERE subscriber_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            id
-        }
+        Some((id, _)) => id,
         None => {
             sqlx::query_scalar("INSERT INTO subscribers (phone, status) VALUES ($1, 'pending') RETURNING id")
                 .bind(phone.as_str())
@@ -289,7 +336,13 @@ pub async fn add_confirmed(
                 .await?
         }
     };
-    let subscriber = activate(&mut tx, subscriber_id, preferences).await?;
+    // A pending sign-up of the number would re-confirm the same subscriber.
+    sqlx::query("DELETE FROM verification_codes WHERE phone = $1")
+        .bind(phone.as_str())
+        .execute(&mut *tx)
+        .await?;
+    let time_zone = timing::guess_time_zone(phone.region().as_deref());
+    let subscriber = activate(&mut tx, subscriber_id, preferences, time_zone.name()).await?;
     consent::append(
         &mut *tx,
         consent::Record {
@@ -352,10 +405,14 @@ pub async fn remove(kodo: &Kodo, id: i64, method: Method, actor: &str) -> Result
     Ok(())
 }
 
-/// Marks the number unsubscribed and cancels its unsent messages. Returns
-/// whether a subscriber changed.
+/// Marks the number unsubscribed, cancels its unsent messages and voids
+/// its pending sign-up code. Returns whether a subscriber changed.
 pub async fn opt_out(kodo: &Kodo, phone: &str, method: Method, note: &str) -> Result<bool> {
     let mut tx = kodo.pool.begin().await?;
+    sqlx::query("DELETE FROM verification_codes WHERE phone = $1")
+        .bind(phone)
+        .execute(&mut *tx)
+        .await?;
     let id: Option<i64> = sqlx::query_scalar(
         "UPDATE subscribers SET status = 'unsubscribed', updated_at = now() \
          WHERE phone = $1 AND status IN ('active', 'pending') RETURNING id",
@@ -364,9 +421,14 @@ pub async fn opt_out(kodo: &Kodo, phone: &str, method: Method, note: &str) -> Re
     .fetch_optional(&mut *tx)
     .await?;
     let Some(id) = id else {
+        tx.commit().await?;
         return Ok(false);
     };
     cancel_unsent(&mut tx, id).await?;
+    sqlx::query("DELETE FROM manage_tokens WHERE subscriber_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     consent::append(
         &mut *tx,
         consent::Record {
@@ -383,6 +445,29 @@ pub async fn opt_out(kodo: &Kodo, phone: &str, method: Method, note: &str) -> Re
     .await?;
     tx.commit().await?;
     tracing::info!(subscriber.id = id, method = method.as_str(), "subscriber opted out");
+    Ok(true)
+}
+
+/// Marks the number undeliverable because Twilio rejected it for good
+/// (not a mobile number, not reachable by SMS), keeping Twilio's error as
+/// the reason, and cancels its unsent messages. Returns whether a
+/// subscriber changed.
+pub async fn mark_undeliverable(kodo: &Kodo, phone: &str, reason: &str) -> Result<bool> {
+    let mut tx = kodo.pool.begin().await?;
+    let id: Option<i64> = sqlx::query_scalar(
+        "UPDATE subscribers SET status = 'undeliverable', status_reason = $2, updated_at = now() \
+         WHERE phone = $1 AND status IN ('active', 'pending') RETURNING id",
+    )
+    .bind(phone)
+    .bind(reason)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(id) = id else {
+        return Ok(false);
+    };
+    cancel_unsent(&mut tx, id).await?;
+    tx.commit().await?;
+    tracing::warn!(subscriber.id = id, reason, "subscriber marked undeliverable");
     Ok(true)
 }
 
@@ -461,6 +546,7 @@ async fn activate(
     tx: &mut Transaction<'_, Postgres>,
     id: i64,
     preferences: &Preferences,
+    time_zone: &str,
 ) -> Result<Subscriber> {
     let scope = match preferences.scope {
         Scope::All => "all",
@@ -468,7 +554,7 @@ async fn activate(
     };
     let row = sqlx::query_as::<_, SubscriberRow>(&format!(
         "UPDATE subscribers SET status = 'active', scope = $2, service_ids = $3, \
-           critical_only = $4, resolutions = $5, maintenance = $6, \
+           critical_only = $4, resolutions = $5, maintenance = $6, time_zone = $7, \
            confirmed_at = now(), updated_at = now() \
          WHERE id = $1 RETURNING {SUBSCRIBER_COLUMNS}"
     ))
@@ -478,15 +564,34 @@ async fn activate(
     .bind(preferences.critical_only)
     .bind(preferences.resolutions)
     .bind(preferences.maintenance)
+    .bind(time_zone)
     .fetch_one(&mut **tx)
     .await?;
     Ok(row.into())
 }
 
+/// Creates the number's subscriber, or updates the existing one, as active
+/// with these preferences.
+async fn upsert_active(
+    tx: &mut Transaction<'_, Postgres>,
+    phone: &str,
+    preferences: &Preferences,
+    time_zone: &str,
+) -> Result<Subscriber> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO subscribers (phone, status) VALUES ($1, 'pending') \
+         ON CONFLICT (phone) DO UPDATE SET updated_at = now() RETURNING id",
+    )
+    .bind(phone)
+    .fetch_one(&mut **tx)
+    .await?;
+    activate(tx, id, preferences, time_zone).await
+}
+
 async fn cancel_unsent(tx: &mut Transaction<'_, Postgres>, subscriber_id: i64) -> Result<()> {
     sqlx::query(
         "UPDATE messages SET status = 'canceled', updated_at = now() \
-         WHERE subscriber_id = $1 AND status = 'queued' AND channel IS NULL",
+         WHERE subscriber_id = $1 AND status IN ('queued', 'held') AND channel IS NULL",
     )
     .bind(subscriber_id)
     .execute(&mut **tx)
@@ -502,13 +607,16 @@ pub(crate) async fn enqueue_direct(
     kind: &str,
     body: &str,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO messages (subscriber_id, to_phone, kind, body) VALUES ($1, $2, $3, $4)")
-        .bind(subscriber_id.into())
-        .bind(phone)
-        .bind(kind)
-        .bind(body)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO messages (subscriber_id, to_phone, kind, body, segments) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(subscriber_id.into())
+    .bind(phone)
+    .bind(kind)
+    .bind(body)
+    .bind(crate::messages::segment_count(body))
+    .execute(&mut **tx)
+    .await?;
     db::notify_dispatchers(&mut **tx).await?;
     Ok(())
 }
@@ -519,22 +627,24 @@ pub(crate) async fn render_page_template(kodo: &Kodo, kind: TemplateKind) -> Res
     let values = Values::new()
         .with(Variable::Page, settings::page_name(&kodo.pool).await?)
         .with(Variable::Url, kodo.public_url.clone());
-    Ok(template.render_fitted(&values, true))
+    let replace_typographic = settings::replace_typographic(&kodo.pool).await?;
+    Ok(template.render_fitted(&values, replace_typographic))
 }
 
-async fn validate_preferences(pool: &PgPool, preferences: &Preferences) -> Result<()> {
+pub(crate) async fn validate_preferences(pool: &PgPool, preferences: &Preferences) -> Result<()> {
     preferences
         .validate()
         .map_err(|error| Error::invalid("preferences.services", error.to_string()))?;
     services::ensure_exist(pool, "preferences.services", &preferences.services).await
 }
 
-fn generate_code() -> String {
+pub(crate) fn generate_code() -> String {
     let code: u32 = rand::rngs::OsRng.gen_range(0..1_000_000);
     format!("{code:06}")
 }
 
-fn generate_signup_id() -> String {
+/// Generates the random id a sign-up or manage request is confirmed under.
+pub(crate) fn generate_request_id() -> String {
     let bytes: [u8; 16] = rand::rngs::OsRng.gen();
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
@@ -554,8 +664,8 @@ mod tests {
 
     #[test]
     fn signup_id_is_random_hex() {
-        let first = generate_signup_id();
+        let first = generate_request_id();
         assert_eq!(first.len(), 32);
-        assert_ne!(first, generate_signup_id());
+        assert_ne!(first, generate_request_id());
     }
 }

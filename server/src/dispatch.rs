@@ -3,56 +3,194 @@
 //! account is configured.
 //!
 //! It wakes on `NOTIFY` when a message is queued and polls as a fallback,
-//! which also picks up retries whose delay has passed.
+//! which also picks up retries whose delay has passed. Each sender keeps to
+//! its rate through a token bucket in PostgreSQL shared by every
+//! dispatcher (see `kodo_core::rate_limit`). A message whose send may have
+//! reached Twilio without a response (a timeout, or a dispatcher that
+//! stopped mid-request) is looked up in Twilio's message list before it is
+//! sent again.
 
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use kodo_core::consent::Method;
 use kodo_core::db::DISPATCH_CHANNEL;
-use kodo_core::messages::{self, Claimed};
+use kodo_core::dispatch_control::{self, Limits};
+use kodo_core::messages::{self, Claimed, Unconfirmed};
 use kodo_core::settings::{self, TwilioCredentials};
 use kodo_core::{subscribers, Kodo};
+use kodo_domain::phone::PhoneNumber;
 use rand::Rng;
 use sqlx::postgres::PgListener;
 use tokio::sync::watch;
 
 use crate::twilio::{SendError, TwilioClient};
 
-/// Messages claimed per batch.
-const BATCH_SIZE: i64 = 100;
-/// Requests to Twilio in flight at once.
-const CONCURRENT_SENDS: usize = 16;
-/// Sends tried before a message fails for good.
-const MAX_ATTEMPTS: i32 = 5;
 /// How often to look for due messages when no notification arrives.
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
-/// Twilio's error for a number that opted out at the carrier (replied STOP).
-const ERROR_OPTED_OUT: i32 = 21610;
+/// Batch size, concurrency and sending lease of a dispatcher.
+#[derive(Debug, Clone, Copy)]
+pub struct DispatchOptions {
+    /// Messages claimed per batch.
+    pub batch_size: i64,
+    /// Requests to Twilio in flight at once.
+    pub concurrent_sends: usize,
+    /// How long a claimed message may stay `sending` before another
+    /// dispatcher takes it for lost. It must exceed the Twilio client's
+    /// request timeout, or a slow request may be sent twice.
+    pub sending_lease: Duration,
+}
+
+impl Default for DispatchOptions {
+    fn default() -> Self {
+        DispatchOptions {
+            batch_size: 100,
+            concurrent_sends: 16,
+            sending_lease: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The time the rate limiter refills by: the database's clock, which every
+/// dispatcher shares, or a clock a test sets.
+#[derive(Clone, Default)]
+pub enum Clock {
+    #[default]
+    Database,
+    Manual(Arc<Mutex<DateTime<Utc>>>),
+}
+
+impl Clock {
+    fn now(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Clock::Database => None,
+            Clock::Manual(time) => Some(*time.lock().unwrap_or_else(|poisoned| poisoned.into_inner())),
+        }
+    }
+}
+
+/// The outcome of one dispatcher pass.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    /// Messages sent, failed, held or checked against Twilio.
+    pub handled: usize,
+    /// How long until the rate limit lets the next due message go, when it
+    /// held one back.
+    pub rate_wait: Option<Duration>,
+}
+
+/// The handling of a failed send, chosen from Twilio's response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureAction {
+    /// A temporary failure (rate limit, server error, connection refused):
+    /// send again after a backoff.
+    Retry,
+    /// No response arrived after the request went out, so look the message
+    /// up at Twilio before sending it again.
+    LookUp,
+    /// The number opted out at the carrier (21610): unsubscribe it.
+    OptOut,
+    /// The number can never receive SMS (21211, 21614, 21635): mark the
+    /// subscriber undeliverable.
+    Undeliverable,
+    /// Twilio's geo permissions block the destination country (21408):
+    /// hold the message until an admin enables the country.
+    HoldRegion,
+    /// The account or sender is wrong: pause the sender, keep the message.
+    PauseSender(&'static str),
+    /// Any other rejection of this one message: fail it.
+    Fail,
+}
+
+/// Chooses what to do about `error`.
+pub fn failure_action(error: &SendError) -> FailureAction {
+    match error.code {
+        Some(21610) => return FailureAction::OptOut,
+        Some(21211 | 21614 | 21635) => return FailureAction::Undeliverable,
+        Some(21408) => return FailureAction::HoldRegion,
+        Some(20003) => {
+            return FailureAction::PauseSender(
+                "Twilio rejected the Account SID and Auth Token. Copy both again from the \
+                 Twilio console and save the settings.",
+            )
+        }
+        Some(20404) => {
+            return FailureAction::PauseSender(
+                "Twilio does not know this account. Check the Account SID in the Twilio \
+                 console and save the settings.",
+            )
+        }
+        Some(21606 | 21212) => {
+            return FailureAction::PauseSender(
+                "Twilio does not let this account send from the configured From number. \
+                 Enter an SMS-capable number or Messaging Service SID of this account and \
+                 save the settings.",
+            )
+        }
+        _ => {}
+    }
+    if error.is_ambiguous() {
+        FailureAction::LookUp
+    } else if error.is_retryable() {
+        FailureAction::Retry
+    } else {
+        FailureAction::Fail
+    }
+}
 
 #[derive(Clone)]
 pub struct Dispatcher {
     kodo: Kodo,
     twilio: TwilioClient,
+    options: DispatchOptions,
+    clock: Clock,
 }
 
 impl Dispatcher {
     pub fn new(kodo: Kodo, twilio: TwilioClient) -> Self {
-        Dispatcher { kodo, twilio }
+        Dispatcher::with_options(kodo, twilio, DispatchOptions::default())
+    }
+
+    pub fn with_options(kodo: Kodo, twilio: TwilioClient, options: DispatchOptions) -> Self {
+        Dispatcher {
+            kodo,
+            twilio,
+            options,
+            clock: Clock::Database,
+        }
+    }
+
+    /// Returns this dispatcher with the rate limiter on `clock`.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Runs until `shutdown` turns true.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        tracing::info!("dispatcher started");
+        tracing::info!(
+            batch_size = self.options.batch_size,
+            concurrent_sends = self.options.concurrent_sends,
+            "dispatcher started"
+        );
         let mut listener = self.listen().await;
         loop {
             if *shutdown.borrow() {
                 break;
             }
-            if let Err(error) = self.drain().await {
-                tracing::error!(%error, "dispatching failed; retrying after the poll interval");
-            }
+            let pause = match self.drain_passes().await {
+                Ok(Some(wait)) => wait.min(POLL_INTERVAL),
+                Ok(None) => POLL_INTERVAL,
+                Err(error) => {
+                    tracing::error!(%error, "dispatching failed; retrying after the poll interval");
+                    POLL_INTERVAL
+                }
+            };
             let notified = async {
                 match listener.as_mut() {
                     Some(listener) => listener.recv().await.map(|_| ()),
@@ -67,7 +205,7 @@ impl Dispatcher {
                         listener = self.listen().await;
                     }
                 }
-                _ = tokio::time::sleep(POLL_INTERVAL) => {}
+                _ = tokio::time::sleep(pause) => {}
             }
         }
         tracing::info!("dispatcher stopped");
@@ -89,50 +227,109 @@ impl Dispatcher {
         }
     }
 
-    /// Sends batches until no message is due. Returns how many were handled.
-    pub async fn drain(&self) -> kodo_core::Result<usize> {
-        let mut total = 0;
+    /// Runs passes until one handles nothing; returns the rate limit's wait.
+    async fn drain_passes(&self) -> kodo_core::Result<Option<Duration>> {
         loop {
-            let handled = self.run_once().await?;
-            if handled == 0 {
-                return Ok(total);
+            let pass = self.run_once().await?;
+            if pass.handled == 0 {
+                return Ok(pass.rate_wait);
             }
-            total += handled;
         }
     }
 
-    /// Claims one batch of due messages and sends it.
-    pub async fn run_once(&self) -> kodo_core::Result<usize> {
-        let batch = messages::claim_due(&self.kodo.pool, BATCH_SIZE).await?;
-        if batch.is_empty() {
-            return Ok(0);
+    /// Sends batches until no message is due or the rate limit keeps the
+    /// rest waiting. Returns how many were handled.
+    pub async fn drain(&self) -> kodo_core::Result<usize> {
+        let mut total = 0;
+        loop {
+            let pass = self.run_once().await?;
+            if pass.handled == 0 {
+                return Ok(total);
+            }
+            total += pass.handled;
         }
-        // Credentials are read for every batch, so saving or removing them
-        // switches between Twilio and the outbox without a restart.
-        let credentials = settings::twilio_credentials(&self.kodo.pool).await?;
+    }
+
+    /// Checks lost sends against Twilio, then claims one batch of due
+    /// messages and sends it.
+    pub async fn run_once(&self) -> kodo_core::Result<Pass> {
+        let pool = &self.kodo.pool;
+        // Credentials and limits are read for every batch, so saving the
+        // settings takes effect without a restart.
+        let credentials = settings::twilio_credentials(pool).await?;
+        let limits = dispatch_control::limits(pool).await?;
+        let checked = self.reconcile(credentials.as_ref(), limits).await?;
+
+        let Some(credentials) = credentials else {
+            let batch = messages::claim_due(pool, self.options.batch_size).await?;
+            for message in &batch {
+                messages::mark_sent(pool, message.id, "outbox", None, "sent").await?;
+            }
+            return Ok(Pass {
+                handled: checked + batch.len(),
+                rate_wait: None,
+            });
+        };
+        if dispatch_control::sender_pause(pool, &credentials.from).await?.is_some() {
+            return Ok(Pass {
+                handled: checked,
+                rate_wait: None,
+            });
+        }
+        let claim = messages::claim_within_rate(
+            pool,
+            &credentials.from,
+            limits.segments_per_second,
+            self.options.batch_size,
+            self.clock.now(),
+        )
+        .await?;
+        let batch = claim.messages;
+        if batch.is_empty() {
+            return Ok(Pass {
+                handled: checked,
+                rate_wait: claim.wait,
+            });
+        }
+        let blocked: HashSet<String> = dispatch_control::blocked_region_codes(pool).await?.into_iter().collect();
+        let paused = AtomicBool::new(false);
         let count = batch.len();
         futures::stream::iter(batch)
-            .for_each_concurrent(CONCURRENT_SENDS, |message| {
-                let credentials = credentials.as_ref();
+            .for_each_concurrent(self.options.concurrent_sends, |message| {
+                let credentials = &credentials;
+                let blocked = &blocked;
+                let paused = &paused;
                 async move {
-                    if let Err(error) = self.deliver(credentials, &message).await {
+                    if let Err(error) = self.deliver(credentials, limits, blocked, paused, &message).await {
                         tracing::error!(message.id = message.id, %error, "recording a send outcome failed");
                     }
                 }
             })
             .await;
-        Ok(count)
+        Ok(Pass {
+            handled: checked + count,
+            rate_wait: claim.wait,
+        })
     }
 
     async fn deliver(
         &self,
-        credentials: Option<&TwilioCredentials>,
+        credentials: &TwilioCredentials,
+        limits: Limits,
+        blocked: &HashSet<String>,
+        paused: &AtomicBool,
         message: &Claimed,
     ) -> kodo_core::Result<()> {
         let pool = &self.kodo.pool;
-        let Some(credentials) = credentials else {
-            return messages::mark_sent(pool, message.id, "outbox", None, "sent").await;
-        };
+        if paused.load(Ordering::Relaxed) {
+            return messages::release(pool, message.id).await;
+        }
+        if !blocked.is_empty() {
+            if let Some(region) = region_of(&message.to_phone).filter(|region| blocked.contains(region)) {
+                return messages::hold(pool, message.id, &region, Some(21408), "waiting for the country to be enabled")
+                    .await;
+            }
+        }
         let callback = format!("{}/webhooks/twilio/status", self.kodo.public_url);
         match self
             .twilio
@@ -140,40 +337,153 @@ impl Dispatcher {
             .await
         {
             Ok(sent) => {
-                tracing::info!(message.id = message.id, message.sid = %sent.sid, "message sent");
+                tracing::debug!(message.id = message.id, message.sid = %sent.sid, "message sent");
                 messages::mark_sent(pool, message.id, "twilio", Some(&sent.sid), &sent.status).await
             }
-            Err(error) => self.record_failure(message, error).await,
+            Err(error) => self.record_failure(credentials, limits, paused, message, error).await,
         }
     }
 
-    async fn record_failure(&self, message: &Claimed, error: SendError) -> kodo_core::Result<()> {
+    async fn record_failure(
+        &self,
+        credentials: &TwilioCredentials,
+        limits: Limits,
+        paused: &AtomicBool,
+        message: &Claimed,
+        error: SendError,
+    ) -> kodo_core::Result<()> {
         let pool = &self.kodo.pool;
-        if error.is_retryable() && message.attempts < MAX_ATTEMPTS {
-            let delay_ms = backoff_ms(message.attempts);
-            tracing::warn!(
-                message.id = message.id,
-                attempts = message.attempts,
-                retry_in_ms = delay_ms,
-                error.code = error.code,
-                %error,
-                "send failed; will retry"
-            );
-            return messages::retry_later(pool, message.id, delay_ms, error.code, &error.message).await;
+        let action = failure_action(&error);
+        let may_retry = message.attempts < limits.max_attempts;
+        match action {
+            FailureAction::Retry if may_retry => {
+                let delay_ms = backoff_ms(message.attempts);
+                tracing::warn!(
+                    message.id = message.id,
+                    attempts = message.attempts,
+                    retry_in_ms = delay_ms,
+                    error.code = error.code,
+                    %error,
+                    "send failed; will retry"
+                );
+                return messages::retry_later(pool, message.id, delay_ms, error.code, &error.message).await;
+            }
+            FailureAction::LookUp if may_retry => {
+                let delay_ms = backoff_ms(message.attempts);
+                tracing::warn!(
+                    message.id = message.id,
+                    attempts = message.attempts,
+                    check_in_ms = delay_ms,
+                    %error,
+                    "no response from Twilio, so the message is looked up before it is sent again"
+                );
+                return messages::mark_unconfirmed(pool, message.id, self.options.sending_lease, delay_ms, &error.message)
+                    .await;
+            }
+            FailureAction::PauseSender(fix) => {
+                paused.store(true, Ordering::Relaxed);
+                dispatch_control::pause_sender(pool, &credentials.from, error.code, &error.message, fix).await?;
+                return messages::release(pool, message.id).await;
+            }
+            FailureAction::HoldRegion => {
+                let phone = PhoneNumber::from_e164_trusted(message.to_phone.clone());
+                if let Some(region) = phone.region() {
+                    dispatch_control::block_region(pool, &region, phone.country_calling_code(), &error.message).await?;
+                    return messages::hold(pool, message.id, &region, error.code, &error.message).await;
+                }
+            }
+            _ => {}
         }
+
         tracing::error!(message.id = message.id, error.code = error.code, %error, "send failed");
         messages::mark_failed(pool, message.id, error.code, &error.message).await?;
-        if error.code == Some(ERROR_OPTED_OUT) {
-            subscribers::opt_out(
-                &self.kodo,
-                &message.to_phone,
-                Method::Carrier,
-                "Twilio error 21610: the number opted out at the carrier",
-            )
-            .await?;
+        match action {
+            FailureAction::OptOut => {
+                subscribers::opt_out(
+                    &self.kodo,
+                    &message.to_phone,
+                    Method::Carrier,
+                    "Twilio error 21610: the number opted out at the carrier",
+                )
+                .await?;
+            }
+            FailureAction::Undeliverable => {
+                let reason = format!("Twilio error {}: {}", error.code.unwrap_or_default(), error.message);
+                subscribers::mark_undeliverable(&self.kodo, &message.to_phone, &reason).await?;
+            }
+            _ => {}
         }
         Ok(())
     }
+
+    /// Looks up at Twilio the messages whose `sending` lease ran out, so a
+    /// message Twilio has is recorded as sent and one it lacks is queued
+    /// again. Returns how many were checked.
+    async fn reconcile(&self, credentials: Option<&TwilioCredentials>, limits: Limits) -> kodo_core::Result<usize> {
+        let pool = &self.kodo.pool;
+        let unconfirmed =
+            messages::claim_unconfirmed(pool, self.options.sending_lease, self.options.batch_size).await?;
+        let count = unconfirmed.len();
+        futures::stream::iter(unconfirmed)
+            .for_each_concurrent(self.options.concurrent_sends, |message| async move {
+                if let Err(error) = self.reconcile_one(credentials, limits, &message).await {
+                    tracing::error!(message.id = message.id, %error, "checking a lost send failed");
+                }
+            })
+            .await;
+        Ok(count)
+    }
+
+    async fn reconcile_one(
+        &self,
+        credentials: Option<&TwilioCredentials>,
+        limits: Limits,
+        message: &Unconfirmed,
+    ) -> kodo_core::Result<()> {
+        let pool = &self.kodo.pool;
+        let Some(credentials) = credentials else {
+            // The outbox sends nothing outside the database, so the message
+            // can simply go again.
+            return messages::requeue_unconfirmed(pool, message.id).await;
+        };
+        // A few minutes of slack cover a difference between the database's
+        // clock and Twilio's.
+        let since = message.claimed_at - chrono::Duration::minutes(5);
+        let listed = match self.twilio.list_sent_to(credentials, &message.to_phone, since).await {
+            Ok(listed) => listed,
+            Err(error) => {
+                tracing::warn!(
+                    message.id = message.id,
+                    %error,
+                    "listing messages at Twilio failed; will check again after the lease"
+                );
+                return Ok(());
+            }
+        };
+        let candidates: Vec<_> = listed
+            .into_iter()
+            .filter(|listed| listed.body.as_deref() == Some(message.body.as_str()))
+            .filter(|listed| listed.direction.as_deref().is_none_or(|direction| direction.starts_with("outbound")))
+            .collect();
+        let sids: Vec<String> = candidates.iter().map(|listed| listed.sid.clone()).collect();
+        let known: HashSet<String> = messages::known_sids(pool, &sids).await?.into_iter().collect();
+        // The oldest match not yet recorded on another message is this one.
+        if let Some(found) = candidates.iter().rev().find(|listed| !known.contains(&listed.sid)) {
+            tracing::info!(message.id = message.id, message.sid = %found.sid, "Twilio has the lost send; recorded it");
+            return messages::mark_sent(pool, message.id, "twilio", Some(&found.sid), &found.status).await;
+        }
+        if message.attempts >= limits.max_attempts {
+            let error = message.error_message.as_deref().unwrap_or("no response from Twilio");
+            tracing::error!(message.id = message.id, attempts = message.attempts, error, "send failed");
+            return messages::mark_failed(pool, message.id, None, error).await;
+        }
+        tracing::info!(message.id = message.id, "Twilio lacks the lost send; queued it again");
+        messages::requeue_unconfirmed(pool, message.id).await
+    }
+}
+
+fn region_of(e164: &str) -> Option<String> {
+    PhoneNumber::from_e164_trusted(e164.to_owned()).region()
 }
 
 /// Exponential backoff from 2 s, doubled per attempt, with up to 50 %
@@ -196,5 +506,46 @@ mod tests {
             assert!(delay >= base);
             assert!(delay <= base + base / 2);
         }
+    }
+
+    fn twilio_error(http_status: Option<u16>, code: Option<i32>) -> SendError {
+        SendError {
+            code,
+            message: "error".into(),
+            http_status,
+            connect_failed: false,
+        }
+    }
+
+    #[test]
+    fn failure_actions_by_code() {
+        let cases = [
+            (Some(400), Some(21610), FailureAction::OptOut),
+            (Some(400), Some(21211), FailureAction::Undeliverable),
+            (Some(400), Some(21614), FailureAction::Undeliverable),
+            (Some(400), Some(21635), FailureAction::Undeliverable),
+            (Some(400), Some(21408), FailureAction::HoldRegion),
+            (Some(429), Some(20429), FailureAction::Retry),
+            (Some(503), Some(20500), FailureAction::Retry),
+            (Some(500), None, FailureAction::Retry),
+            (Some(400), Some(21617), FailureAction::Fail),
+            (None, None, FailureAction::LookUp),
+        ];
+        for (http_status, code, expected) in cases {
+            assert_eq!(failure_action(&twilio_error(http_status, code)), expected, "code {code:?}");
+        }
+        for code in [20003, 20404, 21606, 21212] {
+            let action = failure_action(&twilio_error(Some(400), Some(code)));
+            assert!(matches!(action, FailureAction::PauseSender(_)), "code {code}: {action:?}");
+        }
+    }
+
+    #[test]
+    fn refused_connection_is_retried_not_looked_up() {
+        let error = SendError {
+            connect_failed: true,
+            ..twilio_error(None, None)
+        };
+        assert_eq!(failure_action(&error), FailureAction::Retry);
     }
 }

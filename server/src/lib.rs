@@ -5,7 +5,9 @@
 pub mod api;
 pub mod config;
 pub mod dispatch;
+pub mod schedule;
 pub mod state;
+pub mod sweeper;
 pub mod twilio;
 pub mod webhooks;
 
@@ -28,7 +30,6 @@ use tower_sessions_sqlx_store::PostgresStore;
 use crate::config::Config;
 use crate::dispatch::Dispatcher;
 use crate::state::AppState;
-use crate::twilio::TwilioClient;
 
 /// Loads the Leptos site options from the environment (`LEPTOS_SITE_ROOT`,
 /// `LEPTOS_SITE_ADDR`, ...), as cargo-leptos sets them.
@@ -88,8 +89,10 @@ pub struct Server {
     task: tokio::task::JoinHandle<()>,
 }
 
-/// Whether the server runs a dispatcher of its own. Tests turn it off and
-/// drain the queue on demand.
+/// Whether the server runs its background jobs: the dispatcher, the
+/// sweeper and the scheduled maintenance checks. Tests turn them off, drain
+/// the queue on demand and call `kodo_core::sweeper::sweep` and
+/// `kodo_core::maintenance::run_due` themselves.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Dispatch {
     Background,
@@ -104,8 +107,8 @@ impl Server {
         dispatch: Dispatch,
     ) -> Result<Server> {
         let kodo = connect(config).await?;
-        let twilio = TwilioClient::new(&config.twilio_api_base);
-        let dispatcher = Dispatcher::new(kodo.clone(), twilio.clone());
+        let twilio = config.twilio_client();
+        let dispatcher = Dispatcher::with_options(kodo.clone(), twilio.clone(), config.dispatch_options());
         let state = AppState {
             kodo: kodo.clone(),
             leptos_options: options,
@@ -116,6 +119,8 @@ impl Server {
         let (shutdown, mut stopped) = watch::channel(false);
         if dispatch == Dispatch::Background {
             tokio::spawn(dispatcher.clone().run(shutdown.subscribe()));
+            tokio::spawn(sweeper::run(kodo.clone(), shutdown.subscribe()));
+            tokio::spawn(schedule::run(kodo.clone(), shutdown.subscribe()));
         }
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())

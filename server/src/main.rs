@@ -8,7 +8,6 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use kodo_server::config::Config;
 use kodo_server::dispatch::Dispatcher;
-use kodo_server::twilio::TwilioClient;
 use kodo_server::{connect, leptos_options, Dispatch, Server};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -25,7 +24,8 @@ struct Cli {
 enum Command {
     /// Serve the site, the API and the webhooks, with a dispatcher (the default).
     Serve,
-    /// Run only the dispatcher, to send messages from more machines.
+    /// Run only the background jobs (the dispatcher and the sweeper), to
+    /// send messages from more machines.
     Worker,
     /// Apply pending database migrations and exit.
     Migrate,
@@ -113,12 +113,14 @@ async fn serve(config: &Config) -> Result<()> {
 
 async fn worker(config: &Config) -> Result<()> {
     let kodo = connect(config).await?;
-    let dispatcher = Dispatcher::new(kodo, TwilioClient::new(&config.twilio_api_base));
+    let dispatcher = Dispatcher::with_options(kodo.clone(), config.twilio_client(), config.dispatch_options());
     let (stop, stopped) = watch::channel(false);
-    let run = tokio::spawn(dispatcher.run(stopped));
+    let dispatch = tokio::spawn(dispatcher.run(stopped.clone()));
+    let sweep = tokio::spawn(kodo_server::sweeper::run(kodo, stopped));
     shutdown_signal().await;
     let _ = stop.send(true);
-    run.await?;
+    dispatch.await?;
+    sweep.await?;
     Ok(())
 }
 

@@ -18,6 +18,28 @@ pub struct SentMessage {
     pub status: String,
 }
 
+/// A message as Twilio's list endpoint returns it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ListedMessage {
+    pub sid: String,
+    pub status: String,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub direction: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct MessagePage {
+    messages: Vec<ListedMessage>,
+}
+
+/// Maximum time Kodo waits for Twilio's response to a request.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// A failed send, with whether trying again may help.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
@@ -27,6 +49,8 @@ pub struct SendError {
     pub message: String,
     /// The HTTP status, or `None` when no response arrived.
     pub http_status: Option<u16>,
+    /// The connection failed, so the request never reached Twilio.
+    pub connect_failed: bool,
 }
 
 impl SendError {
@@ -39,6 +63,23 @@ impl SendError {
             Some(status) => status >= 500 || self.code == Some(20429),
         }
     }
+
+    /// Whether Twilio may have accepted the message even though no response
+    /// arrived (a timeout or a dropped connection after the request went
+    /// out), so it must be looked up before it is sent again.
+    pub fn is_ambiguous(&self) -> bool {
+        self.http_status.is_none() && !self.connect_failed
+    }
+
+    fn transport(context: &str, error: reqwest::Error) -> SendError {
+        let timed_out = if error.is_timeout() { " (timed out)" } else { "" };
+        SendError {
+            code: None,
+            message: format!("{context}{timed_out}: {error}"),
+            http_status: None,
+            connect_failed: error.is_connect(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -49,9 +90,15 @@ struct ErrorBody {
 
 impl TwilioClient {
     pub fn new(api_base: &str) -> Self {
+        TwilioClient::with_timeout(api_base, REQUEST_TIMEOUT)
+    }
+
+    /// Builds a client that gives up on a request after `timeout`.
+    pub fn with_timeout(api_base: &str, timeout: Duration) -> Self {
         let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(15))
-            .connect_timeout(Duration::from_secs(5))
+            .timeout(timeout)
+            .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+            .pool_max_idle_per_host(64)
             .build()
             .unwrap_or_default();
         TwilioClient {
@@ -91,34 +138,73 @@ impl TwilioClient {
             .form(&form)
             .send()
             .await
-            .map_err(|error| SendError {
-                code: None,
-                message: format!("request to Twilio failed: {error}"),
-                http_status: None,
-            })?;
-
-        let status = response.status();
-        let text = response.text().await.map_err(|error| SendError {
+            .map_err(|error| SendError::transport("request to Twilio failed", error))?;
+        let text = read_success(response).await?;
+        serde_json::from_str(&text).map_err(|error| SendError {
             code: None,
-            message: format!("reading Twilio's response failed: {error}"),
-            http_status: Some(status.as_u16()),
-        })?;
-        if status.is_success() {
-            return serde_json::from_str(&text).map_err(|error| SendError {
-                code: None,
-                message: format!("Twilio's response is not a message resource: {error}"),
-                http_status: Some(status.as_u16()),
-            });
-        }
-        let parsed: Option<ErrorBody> = serde_json::from_str(&text).ok();
-        let (code, message) = match parsed {
-            Some(body) => (body.code, body.message),
-            None => (None, None),
-        };
-        Err(SendError {
-            code,
-            message: message.unwrap_or_else(|| format!("Twilio responded HTTP {status}")),
-            http_status: Some(status.as_u16()),
+            message: format!("Twilio's response is not a message resource: {error}"),
+            http_status: Some(200),
+            connect_failed: false,
         })
     }
+
+    /// Lists the messages sent to `to` on or after `sent_after`, newest
+    /// first, up to 1,000 (one page): `GET
+    /// /2010-04-01/Accounts/{AccountSid}/Messages.json?To=&DateSent>=&PageSize=`.
+    ///
+    /// NOTE: Twilio filters on `date_sent`, which it sets once the message
+    /// leaves its own queue, so a message still queued at Twilio is not
+    /// listed yet.
+    pub async fn list_sent_to(
+        &self,
+        credentials: &TwilioCredentials,
+        to: &str,
+        sent_after: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<ListedMessage>, SendError> {
+        let url = format!(
+            "{}/2010-04-01/Accounts/{}/Messages.json",
+            self.api_base, credentials.account_sid
+        );
+        let after = sent_after.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let response = self
+            .http
+            .get(url)
+            .basic_auth(&credentials.account_sid, Some(&credentials.auth_token))
+            .query(&[("To", to), ("DateSent>", after.as_str()), ("PageSize", "1000")])
+            .send()
+            .await
+            .map_err(|error| SendError::transport("listing messages at Twilio failed", error))?;
+        let text = read_success(response).await?;
+        let page: MessagePage = serde_json::from_str(&text).map_err(|error| SendError {
+            code: None,
+            message: format!("Twilio's response is not a message list: {error}"),
+            http_status: Some(200),
+            connect_failed: false,
+        })?;
+        Ok(page.messages)
+    }
+}
+
+/// Returns the body of a successful response, or Twilio's error.
+async fn read_success(response: reqwest::Response) -> Result<String, SendError> {
+    let status = response.status();
+    // A body lost on the way leaves the outcome unknown, like a timeout.
+    let text = response
+        .text()
+        .await
+        .map_err(|error| SendError::transport("reading Twilio's response failed", error))?;
+    if status.is_success() {
+        return Ok(text);
+    }
+    let parsed: Option<ErrorBody> = serde_json::from_str(&text).ok();
+    let (code, message) = match parsed {
+        Some(body) => (body.code, body.message),
+        None => (None, None),
+    };
+    Err(SendError {
+        code,
+        message: message.unwrap_or_else(|| format!("Twilio responded HTTP {status}")),
+        http_status: Some(status.as_u16()),
+        connect_failed: false,
+    })
 }

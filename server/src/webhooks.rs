@@ -85,8 +85,14 @@ async fn inbound_sms(State(state): State<AppState>, uri: Uri, headers: HeaderMap
         (Ok(from), Ok(text), Ok(sid)) => (from, text, sid),
         (Err(response), _, _) | (_, Err(response), _) | (_, _, Err(response)) => return response,
     };
-    // A repeated delivery carries the same MessageSid, so it is handled once.
-    match inbound::handle(&state.kodo, from, text, sid).await {
+    // A repeated delivery carries the same MessageSid or the same
+    // I-Twilio-Idempotency-Token, so it is handled once.
+    let idempotency_token = headers
+        .get("i-twilio-idempotency-token")
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim)
+        .filter(|token| !token.is_empty());
+    match inbound::handle_delivery(&state.kodo, from, text, sid, idempotency_token).await {
         Ok(_) => twiml(),
         Err(error) => crate::api::internal_error(&error),
     }

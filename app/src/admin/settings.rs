@@ -63,6 +63,7 @@ pub async fn save_settings(input: SettingsInput) -> Result<(), AppError> {
             from: Some(input.from),
             consent_text: Some(input.consent_text),
             verification_template: Some(input.verification_template),
+            ..Default::default()
         },
     )
     .await?;

@@ -10,6 +10,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
     pub field: Option<String>,
+    /// The character offset of the problem in a rejected template.
+    pub position: Option<usize>,
     pub retry_after_secs: Option<u64>,
 }
 
@@ -19,6 +21,7 @@ impl ApiError {
             status,
             message: message.into(),
             field: None,
+            position: None,
             retry_after_secs: None,
         }
     }
@@ -45,6 +48,7 @@ impl From<kodo_core::Error> for ApiError {
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             message: error.public_message(),
             field: error.field().map(str::to_owned),
+            position: error.position(),
             retry_after_secs,
         }
     }
@@ -52,10 +56,13 @@ impl From<kodo_core::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = match &self.field {
-            Some(field) => json!({ "error": self.message, "field": field }),
-            None => json!({ "error": self.message }),
-        };
+        let mut body = json!({ "error": self.message });
+        if let Some(field) = &self.field {
+            body["field"] = json!(field);
+        }
+        if let Some(position) = self.position {
+            body["position"] = json!(position);
+        }
         let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after_secs {
             if let Ok(value) = seconds.to_string().parse() {

@@ -1,18 +1,24 @@
 //! The REST API under `/api/v1`: JSON in and out, `Authorization: Bearer`
-//! tokens for everything but the public sign-up.
+//! API tokens for everything but the public sign-up and the manage
+//! endpoints, which take a manage token.
 //!
 //! Every error responds `{"error": "...", "field": "..."}` with a status
 //! that says whose fault it is, and no input makes a handler respond 500.
 
 mod auth;
+mod consent;
+mod dispatch;
 mod error;
 mod incidents;
 mod json;
+mod maintenance;
+mod manage;
 mod messages;
 mod services;
 mod settings;
 mod subscribers;
 mod subscriptions;
+mod templates;
 
 use axum::routing::{delete, get, post};
 use axum::Router;
@@ -26,6 +32,8 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/settings/sms", get(settings::show).put(settings::update))
+        .route("/api/v1/dispatch/status", get(dispatch::status))
+        .route("/api/v1/dispatch/resume", post(dispatch::resume))
         .route("/api/v1/services", get(services::list).post(services::create))
         .route("/api/v1/services/{id}", delete(services::remove))
         .route("/api/v1/incidents", get(incidents::list).post(incidents::open))
@@ -33,9 +41,26 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/incidents/{id}/updates", post(incidents::post_update))
         .route("/api/v1/subscribers", get(subscribers::list).post(subscribers::add))
         .route("/api/v1/subscribers/{id}", get(subscribers::show).delete(subscribers::remove))
+        .route("/api/v1/subscribers/{id}/consent", get(consent::for_subscriber))
+        .route("/api/v1/consent.csv", get(consent::export_csv))
         .route("/api/v1/messages", get(messages::list))
+        .route("/api/v1/maintenance", get(maintenance::list).post(maintenance::schedule))
+        .route("/api/v1/maintenance/{id}", get(maintenance::show).put(maintenance::update))
+        .route("/api/v1/maintenance/{id}/cancel", post(maintenance::cancel))
+        .route("/api/v1/maintenance/{id}/complete", post(maintenance::complete))
+        .route("/api/v1/templates", get(templates::list))
+        .route("/api/v1/templates/preview", post(templates::preview))
+        .route(
+            "/api/v1/templates/{name}",
+            get(templates::show).put(templates::update).delete(templates::reset),
+        )
         .route("/api/v1/subscriptions", post(subscriptions::sign_up))
         .route("/api/v1/subscriptions/{id}/verify", post(subscriptions::verify))
+        .route(
+            "/api/v1/subscriptions/manage",
+            post(manage::request).get(manage::show).put(manage::update).delete(manage::unsubscribe),
+        )
+        .route("/api/v1/subscriptions/manage/{id}/verify", post(manage::verify))
         .fallback(error::not_found)
 }
 

@@ -1,6 +1,7 @@
 use axum::extract::State;
 use axum::Json;
 use kodo_core::settings::{self, SmsSettings, SmsSettingsUpdate};
+use kodo_core::timing::QuietHoursText;
 use serde::{Deserialize, Deserializer};
 
 use super::{ApiAuth, ApiError, ApiJson};
@@ -20,6 +21,18 @@ pub struct SettingsBody {
     verification_template: Option<String>,
     page_name: Option<String>,
     consent_text: Option<String>,
+    signup_limit_per_ip: Option<i32>,
+    signup_limit_per_calling_code: Option<i32>,
+    /// `null` accepts every country again.
+    #[serde(default, deserialize_with = "present")]
+    allowed_countries: Option<Option<Vec<String>>>,
+    replace_typographic: Option<bool>,
+    hold_seconds: Option<i32>,
+    /// `null` turns quiet hours off.
+    #[serde(default, deserialize_with = "present")]
+    quiet_hours: Option<Option<QuietHoursText>>,
+    segments_per_second: Option<f64>,
+    max_attempts: Option<i32>,
 }
 
 /// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
@@ -49,6 +62,14 @@ pub async fn update(
         from: clear_or(body.from),
         consent_text: body.consent_text,
         verification_template: body.verification_template,
+        signup_limit_per_ip: body.signup_limit_per_ip,
+        signup_limit_per_calling_code: body.signup_limit_per_calling_code,
+        allowed_countries: body.allowed_countries,
+        replace_typographic: body.replace_typographic,
+        hold_seconds: body.hold_seconds,
+        quiet_hours: body.quiet_hours,
+        segments_per_second: body.segments_per_second,
+        max_attempts: body.max_attempts,
     };
     let saved = settings::update(&state.kodo, update).await?;
     tracing::info!(token.id = token.id, "SMS settings changed through the API");

@@ -23,6 +23,8 @@ pub struct NewSubscription {
     preferences: Preferences,
     #[serde(default)]
     consent: bool,
+    /// IANA time zone name, such as `America/New_York`.
+    time_zone: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -58,6 +60,7 @@ pub async fn sign_up(
             method: Method::Api,
             client_ip: Some(address.ip().to_string()),
             user_agent,
+            time_zone: body.time_zone,
         },
     )
     .await?;

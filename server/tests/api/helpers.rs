@@ -16,6 +16,9 @@ use crate::fake_twilio::{self, FakeTwilio};
 
 static TRACING: Once = Once::new();
 
+/// The `KODO_SECRET_KEY` of every test server.
+pub const TEST_SECRET_KEY: &str = "test secret key that is long enough to use";
+
 pub struct TestApp {
     pub base_url: String,
     pub client: reqwest::Client,
@@ -23,6 +26,7 @@ pub struct TestApp {
     pub kodo: Kodo,
     pub dispatcher: Dispatcher,
     pub twilio: FakeTwilio,
+    pub database_url: String,
     server: Option<Server>,
 }
 
@@ -59,10 +63,11 @@ impl TestApp {
         let address = listener.local_addr().expect("address");
         let base_url = format!("http://{address}");
         let config = Config {
-            database_url,
+            database_url: database_url.clone(),
             public_url: base_url.clone(),
             twilio_api_base: twilio.base_url.clone(),
-            keys: kodo_core::Keys::derive("test secret key that is long enough to use").expect("keys"),
+            keys: kodo_core::Keys::derive(TEST_SECRET_KEY).expect("keys"),
+            sending_lease: std::time::Duration::from_secs(60),
         };
         let options = leptos::config::LeptosOptions::builder()
             .output_name("kodo")
@@ -79,11 +84,13 @@ impl TestApp {
             kodo: server.kodo.clone(),
             dispatcher: server.dispatcher.clone(),
             twilio,
+            database_url,
             server: Some(server),
         }
     }
 
-    /// Starts a server whose SMS settings point at the fake Twilio.
+    /// Starts a server whose SMS settings point at the fake Twilio, with a
+    /// send rate high enough that only the rate limit's own tests meet it.
     pub async fn spawn_with_twilio() -> TestApp {
         let app = TestApp::spawn().await;
         let response = app
@@ -93,6 +100,7 @@ impl TestApp {
                     "account_sid": fake_twilio::ACCOUNT_SID,
                     "auth_token": fake_twilio::AUTH_TOKEN,
                     "from": fake_twilio::FROM,
+                    "segments_per_second": 10_000,
                 }),
             )
             .await;
@@ -237,4 +245,34 @@ pub fn extract_code(body: &str) -> Option<String> {
 
 pub fn urlencode(value: &str) -> String {
     value.replace('+', "%2B")
+}
+
+/// Counts the rows of a table.
+pub async fn count_rows(pool: &sqlx::PgPool, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+        .fetch_one(pool)
+        .await
+        .expect("count rows")
+}
+
+/// Moves every recorded sign-up attempt `seconds` into the past, as if that
+/// much time had passed since the codes were texted.
+pub async fn age_signup_attempts(pool: &sqlx::PgPool, seconds: i64) {
+    sqlx::query("UPDATE signup_attempts SET created_at = created_at - make_interval(secs => $1)")
+        .bind(seconds as f64)
+        .execute(pool)
+        .await
+        .expect("age sign-up attempts");
+}
+
+/// Returns the Retry-After header of a response in seconds.
+pub fn retry_after(response: &Response) -> u64 {
+    response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .expect("a Retry-After header")
+        .to_str()
+        .expect("an ASCII Retry-After header")
+        .parse()
+        .expect("Retry-After in whole seconds")
 }

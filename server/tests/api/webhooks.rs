@@ -1,7 +1,7 @@
 //! Twilio's webhooks: signature checks, keywords and status callbacks.
 
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::fake_twilio;
 use crate::helpers::{json_body, TestApp};
@@ -157,5 +157,53 @@ async fn status_callback_records_error_code() {
     let messages = app.messages_to(PHONE).await;
     assert_eq!(messages[0]["status"], "undelivered");
     assert_eq!(messages[0]["error_code"], 30003);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn repeated_status_callbacks_are_harmless() {
+    let app = TestApp::spawn_with_twilio().await;
+    app.sign_up(PHONE, json!({})).await;
+    app.drain().await;
+    let sid = app.twilio.received_by(PHONE)[0].sid.clone();
+    for status in ["sent", "delivered", "delivered", "sent", "queued", "failed"] {
+        let response = app
+            .post_signed_webhook("/webhooks/twilio/status", &[("MessageSid", &sid), ("MessageStatus", status)])
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "callback {status}");
+    }
+    let messages = app.messages_to(PHONE).await;
+    assert_eq!(messages[0]["status"], "delivered", "the first final status stays");
+    assert_eq!(messages[0]["error_code"], Value::Null);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn callback_before_sid_is_stored_applies_later() {
+    let app = TestApp::spawn_with_twilio().await;
+    // Twilio reports on a message whose create response the dispatcher
+    // has not recorded yet. The SID it will get is the fake's next one.
+    let early_sid = format!("SM{:032x}", 1);
+    let response = app
+        .post_signed_webhook(
+            "/webhooks/twilio/status",
+            &[("MessageSid", &early_sid), ("MessageStatus", "undelivered"), ("ErrorCode", "30005")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    app.post_signed_webhook("/webhooks/twilio/status", &[("MessageSid", &early_sid), ("MessageStatus", "sent")])
+        .await;
+
+    app.sign_up(PHONE, json!({})).await;
+    app.drain().await;
+    let messages = app.messages_to(PHONE).await;
+    assert_eq!(messages[0]["twilio_sid"], early_sid.as_str());
+    assert_eq!(messages[0]["status"], "undelivered", "the early callback is applied");
+    assert_eq!(messages[0]["error_code"], 30005);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM early_status_callbacks")
+        .fetch_one(&app.kodo.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
     app.stop().await;
 }

@@ -1,0 +1,411 @@
+//! Scheduled maintenance: announcing a window, notifying subscribers when
+//! it starts, and canceling or completing it.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use kodo_domain::template::{service_list, Template, TemplateKind, Values, Variable};
+use serde::{Deserialize, Serialize};
+use sqlx::{PgPool, Postgres, Transaction};
+
+use crate::incidents::ServiceRef;
+use crate::{db, services, settings, templates, timing, Error, Kodo, Result};
+
+const MAX_TITLE_CHARS: usize = 200;
+const MAX_MESSAGE_CHARS: usize = 4000;
+
+/// The text that notifies subscribers that an announced window will not
+/// happen.
+///
+/// NOTE: unlike the eight template kinds, this text cannot be edited yet.
+const CANCELED_SOURCE: &str = "[{{page}}] Canceled: maintenance {{title}} planned for {{starts_at}} will not happen. {{url}}";
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewMaintenance {
+    pub title: String,
+    pub message: String,
+    #[serde(default)]
+    pub services: Vec<i64>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Maintenance {
+    pub id: i64,
+    pub title: String,
+    pub message: String,
+    /// `scheduled`, `in_progress`, `completed` or `canceled`.
+    pub status: String,
+    pub services: Vec<ServiceRef>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct MaintenanceRow {
+    id: i64,
+    title: String,
+    message: String,
+    status: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, title, message, status, starts_at, ends_at, created_at";
+
+/// A subscriber event of a maintenance window, and the template it uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    Scheduled,
+    Started,
+    Canceled,
+}
+
+impl Event {
+    fn as_str(self) -> &'static str {
+        match self {
+            Event::Scheduled => "scheduled",
+            Event::Started => "started",
+            Event::Canceled => "canceled",
+        }
+    }
+}
+
+/// Announces a maintenance window and notifies the subscribers it concerns.
+pub async fn schedule(kodo: &Kodo, new: NewMaintenance) -> Result<Maintenance> {
+    let new = validate(kodo, new).await?;
+    let mut tx = kodo.pool.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO maintenances (title, message, starts_at, ends_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(&new.title)
+    .bind(&new.message)
+    .bind(new.starts_at)
+    .bind(new.ends_at)
+    .fetch_one(&mut *tx)
+    .await?;
+    set_services(&mut tx, id, &new.services).await?;
+    let queued = enqueue(kodo, &mut tx, id, Event::Scheduled).await?;
+    tx.commit().await?;
+    tracing::info!(maintenance.id = id, messages.queued = queued, "maintenance scheduled");
+    get(&kodo.pool, id).await
+}
+
+/// Changes a window that has not ended. Sends no message: the start message
+/// carries the new details.
+pub async fn update(kodo: &Kodo, id: i64, new: NewMaintenance) -> Result<Maintenance> {
+    let new = validate(kodo, new).await?;
+    let mut tx = kodo.pool.begin().await?;
+    lock_open(&mut tx, id).await?;
+    sqlx::query(
+        "UPDATE maintenances SET title = $2, message = $3, starts_at = $4, ends_at = $5, \
+           updated_at = now() WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&new.title)
+    .bind(&new.message)
+    .bind(new.starts_at)
+    .bind(new.ends_at)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM maintenance_services WHERE maintenance_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    set_services(&mut tx, id, &new.services).await?;
+    tx.commit().await?;
+    tracing::info!(maintenance.id = id, "maintenance updated");
+    get(&kodo.pool, id).await
+}
+
+/// Cancels a window. Its unsent messages are withdrawn, and subscribers who
+/// already received a message about it get a cancellation notice.
+pub async fn cancel(kodo: &Kodo, id: i64) -> Result<Maintenance> {
+    let mut tx = kodo.pool.begin().await?;
+    lock_open(&mut tx, id).await?;
+    set_status(&mut tx, id, "canceled").await?;
+    withdraw_unsent(&mut tx, id).await?;
+    let queued = enqueue(kodo, &mut tx, id, Event::Canceled).await?;
+    tx.commit().await?;
+    tracing::info!(maintenance.id = id, messages.queued = queued, "maintenance canceled");
+    get(&kodo.pool, id).await
+}
+
+/// Marks a window completed, withdrawing any message not yet sent.
+pub async fn complete(kodo: &Kodo, id: i64) -> Result<Maintenance> {
+    let mut tx = kodo.pool.begin().await?;
+    lock_open(&mut tx, id).await?;
+    set_status(&mut tx, id, "completed").await?;
+    withdraw_unsent(&mut tx, id).await?;
+    tx.commit().await?;
+    tracing::info!(maintenance.id = id, "maintenance completed");
+    get(&kodo.pool, id).await
+}
+
+/// Starts every scheduled window whose start has come by `now` and notifies
+/// its subscribers, and completes windows whose end has passed. A window
+/// that ended before it was started is completed without a message.
+/// Returns how many windows started.
+///
+/// The server runs this periodically; rows are locked with `SKIP LOCKED`,
+/// so several servers may run it at once.
+pub async fn run_due(kodo: &Kodo, now: DateTime<Utc>) -> Result<usize> {
+    let mut tx = kodo.pool.begin().await?;
+    sqlx::query(
+        "UPDATE maintenances SET status = 'completed', updated_at = now() \
+         WHERE status IN ('scheduled', 'in_progress') AND ends_at <= $1",
+    )
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let started: Vec<i64> = sqlx::query_scalar(
+        "UPDATE maintenances m SET status = 'in_progress', updated_at = now() \
+         FROM (SELECT id FROM maintenances WHERE status = 'scheduled' AND starts_at <= $1 \
+               FOR UPDATE SKIP LOCKED) due \
+         WHERE m.id = due.id RETURNING m.id",
+    )
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?;
+    for id in &started {
+        let queued = enqueue(kodo, &mut tx, *id, Event::Started).await?;
+        tracing::info!(maintenance.id = id, messages.queued = queued, "maintenance started");
+    }
+    tx.commit().await?;
+    Ok(started.len())
+}
+
+pub async fn get(pool: &PgPool, id: i64) -> Result<Maintenance> {
+    let row = sqlx::query_as::<_, MaintenanceRow>(&format!("SELECT {COLUMNS} FROM maintenances WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| Error::not_found("maintenance"))?;
+    with_services(pool, row).await
+}
+
+/// Lists maintenance windows, latest start first.
+pub async fn list(pool: &PgPool) -> Result<Vec<Maintenance>> {
+    let rows = sqlx::query_as::<_, MaintenanceRow>(&format!(
+        "SELECT {COLUMNS} FROM maintenances ORDER BY starts_at DESC, id DESC LIMIT 200"
+    ))
+    .fetch_all(pool)
+    .await?;
+    let mut windows = Vec::with_capacity(rows.len());
+    for row in rows {
+        windows.push(with_services(pool, row).await?);
+    }
+    Ok(windows)
+}
+
+async fn with_services(executor: impl sqlx::PgExecutor<'_>, row: MaintenanceRow) -> Result<Maintenance> {
+    let services = sqlx::query_as::<_, ServiceRef>(
+        "SELECT s.id, s.name FROM services s JOIN maintenance_services x ON x.service_id = s.id \
+         WHERE x.maintenance_id = $1 ORDER BY s.name",
+    )
+    .bind(row.id)
+    .fetch_all(executor)
+    .await?;
+    Ok(Maintenance {
+        id: row.id,
+        title: row.title,
+        message: row.message,
+        status: row.status,
+        services,
+        starts_at: row.starts_at,
+        ends_at: row.ends_at,
+        created_at: row.created_at,
+    })
+}
+
+async fn validate(kodo: &Kodo, mut new: NewMaintenance) -> Result<NewMaintenance> {
+    new.title = validate_text("title", &new.title, MAX_TITLE_CHARS)?;
+    new.message = validate_text("message", &new.message, MAX_MESSAGE_CHARS)?;
+    if new.ends_at <= new.starts_at {
+        return Err(Error::invalid("ends_at", "ends_at is not after starts_at; give an end later than the start."));
+    }
+    if new.ends_at <= kodo.clock.now() {
+        return Err(Error::invalid("ends_at", "ends_at has already passed; give an end in the future."));
+    }
+    new.services.sort_unstable();
+    new.services.dedup();
+    services::ensure_exist(&kodo.pool, "services", &new.services).await?;
+    Ok(new)
+}
+
+fn validate_text(field: &str, text: &str, max_chars: usize) -> Result<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Error::invalid(field, format!("{field} is missing; describe the maintenance.")));
+    }
+    if text.chars().count() > max_chars {
+        return Err(Error::invalid(field, format!("{field} is longer than {max_chars} characters; shorten it.")));
+    }
+    Ok(text.to_owned())
+}
+
+async fn set_services(tx: &mut Transaction<'_, Postgres>, id: i64, service_ids: &[i64]) -> Result<()> {
+    sqlx::query("INSERT INTO maintenance_services (maintenance_id, service_id) SELECT $1, unnest($2::bigint[])")
+        .bind(id)
+        .bind(service_ids)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Locks a window that can still change, or fails with not found or a
+/// conflict.
+async fn lock_open(tx: &mut Transaction<'_, Postgres>, id: i64) -> Result<()> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM maintenances WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match status.as_deref() {
+        None => Err(Error::not_found("maintenance")),
+        Some("scheduled" | "in_progress") => Ok(()),
+        Some(status) => Err(Error::conflict(
+            "status",
+            format!("This maintenance is already {status}; schedule a new one instead."),
+        )),
+    }
+}
+
+async fn set_status(tx: &mut Transaction<'_, Postgres>, id: i64, status: &str) -> Result<()> {
+    sqlx::query("UPDATE maintenances SET status = $2, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(status)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn withdraw_unsent(tx: &mut Transaction<'_, Postgres>, id: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE messages SET status = 'canceled', updated_at = now() \
+         WHERE maintenance_id = $1 AND status IN ('queued', 'held') AND channel IS NULL",
+    )
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Queues one message per recipient of a maintenance event and returns how
+/// many were queued.
+///
+/// Recipients are active subscribers who want maintenance news and whose
+/// scope covers all services or one of the window's services. A
+/// cancellation goes only to those whose earlier message about the window
+/// was sent or is being sent. The times are written in each subscriber's time zone,
+/// so there is one text per zone. Quiet hours hold these messages like any
+/// non-critical notification.
+async fn enqueue(kodo: &Kodo, tx: &mut Transaction<'_, Postgres>, id: i64, event: Event) -> Result<u64> {
+    let now = kodo.clock.now();
+    let row = sqlx::query_as::<_, MaintenanceRow>(&format!("SELECT {COLUMNS} FROM maintenances WHERE id = $1"))
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let maintenance = with_services(&mut **tx, row).await?;
+    let service_ids: Vec<i64> = maintenance.services.iter().map(|service| service.id).collect();
+    let service_names: Vec<&str> = maintenance.services.iter().map(|service| service.name.as_str()).collect();
+    let timing = settings::message_timing(&mut **tx).await?;
+    let template = match event {
+        Event::Scheduled => templates::get(&kodo.pool, TemplateKind::MaintenanceScheduled).await?,
+        Event::Started => templates::get(&kodo.pool, TemplateKind::MaintenanceStarted).await?,
+        Event::Canceled => Template::parse(TemplateKind::MaintenanceScheduled, CANCELED_SOURCE)
+            .map_err(|error| Error::Internal(format!("maintenance cancellation text: {error}")))?,
+    };
+    let status_label = match event {
+        Event::Scheduled => "Scheduled",
+        Event::Started => "In progress",
+        Event::Canceled => "Canceled",
+    };
+    let values = Values::new()
+        .with(Variable::Page, settings::page_name(&kodo.pool).await?)
+        .with(Variable::Title, maintenance.title.clone())
+        .with(Variable::Status, status_label)
+        .with(Variable::Message, maintenance.message.clone())
+        .with(Variable::Service, service_list(&service_names))
+        .with(Variable::Url, kodo.public_url.clone());
+
+    const RECIPIENTS: &str = "s.status = 'active' AND s.maintenance \
+         AND (s.scope = 'all' OR s.service_ids && $2::bigint[]) \
+         AND (NOT $3 OR EXISTS (SELECT 1 FROM messages t WHERE t.subscriber_id = s.id \
+              AND t.maintenance_id = $1 AND t.status NOT IN ('canceled', 'failed', 'held') \
+              AND NOT (t.status = 'queued' AND t.channel IS NULL)))";
+    let canceling = event == Event::Canceled;
+    let zone_names: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT DISTINCT s.time_zone FROM subscribers s WHERE {RECIPIENTS}"
+    ))
+    .bind(id)
+    .bind(&service_ids)
+    .bind(canceling)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut bodies: BTreeMap<String, (String, DateTime<Utc>)> = BTreeMap::new();
+    for name in zone_names {
+        let zone = timing::stored_time_zone(&name);
+        let mut zone_values = values.clone();
+        zone_values.set(Variable::StartsAt, format_time(maintenance.starts_at, zone));
+        zone_values.set(Variable::EndsAt, format_time(maintenance.ends_at, zone));
+        let body = template.render_fitted(&zone_values, timing.replace_typographic);
+        let due = timing.quiet_hours.map_or(now, |quiet| quiet.release_at(now, zone));
+        bodies.insert(name, (body, due));
+    }
+    let zones: Vec<&String> = bodies.keys().collect();
+    let texts: Vec<&str> = bodies.values().map(|(body, _)| body.as_str()).collect();
+    let due: Vec<DateTime<Utc>> = bodies.values().map(|(_, due)| *due).collect();
+
+    let queued = sqlx::query(&format!(
+        "INSERT INTO messages (subscriber_id, to_phone, kind, maintenance_id, maintenance_event, \
+           body, status, next_attempt_at) \
+         SELECT s.id, s.phone, 'maintenance', $1, $4, z.body, \
+           CASE WHEN z.due > $8 THEN 'held' ELSE 'queued' END, z.due \
+         FROM subscribers s \
+         JOIN unnest($5::text[], $6::text[], $7::timestamptz[]) AS z(time_zone, body, due) \
+           ON z.time_zone = s.time_zone \
+         WHERE {RECIPIENTS} \
+         ON CONFLICT DO NOTHING"
+    ))
+    .bind(id)
+    .bind(&service_ids)
+    .bind(canceling)
+    .bind(event.as_str())
+    .bind(&zones)
+    .bind(&texts)
+    .bind(&due)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if queued > 0 {
+        db::notify_dispatchers(&mut **tx).await?;
+    }
+    Ok(queued)
+}
+
+/// Formats a time for a text, such as `Jun 3 22:00 EDT`.
+fn format_time(time: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
+    time.with_timezone(&zone).format("%b %-d %H:%M %Z").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_use_local_abbreviation() {
+        let time: DateTime<Utc> = "2026-06-04T02:00:00Z".parse().unwrap();
+        assert_eq!(format_time(time, chrono_tz::America::New_York), "Jun 3 22:00 EDT");
+        assert_eq!(format_time(time, chrono_tz::Europe::Berlin), "Jun 4 04:00 CEST");
+        assert_eq!(format_time(time, chrono_tz::UTC), "Jun 4 02:00 UTC");
+    }
+
+    #[test]
+    fn cancellation_text_parses() {
+        assert!(Template::parse(TemplateKind::MaintenanceScheduled, CANCELED_SOURCE).is_ok());
+    }
+}

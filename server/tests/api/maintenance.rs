@@ -1,0 +1,181 @@
+//! Scheduled maintenance: announcement, start, cancellation and
+//! completion, with times in each subscriber's zone.
+
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{json_body, TestApp};
+
+const NEW_YORK: &str = "+12125550141";
+const BERLIN: &str = "+4915112345679";
+const NOT_INTERESTED: &str = "+12125550142";
+const OTHER_SERVICE: &str = "+12125550143";
+
+fn utc(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+/// Maintenance messages to a number, oldest first, as (status, body).
+async fn maintenance_messages(app: &TestApp, phone: &str) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT status, body FROM messages WHERE to_phone = $1 AND kind = 'maintenance' ORDER BY id",
+    )
+    .bind(phone)
+    .fetch_all(&app.kodo.pool)
+    .await
+    .unwrap()
+}
+
+async fn schedule(app: &TestApp, services: &[i64]) -> Value {
+    let response = app
+        .post(
+            "/api/v1/maintenance",
+            json!({
+                "title": "Database upgrade",
+                "message": "The API may be read-only.",
+                "services": services,
+                "starts_at": "2026-06-04T02:00:00Z",
+                "ends_at": "2026-06-04T04:00:00Z",
+            }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    json_body(response).await
+}
+
+/// A server at 2026-06-01 with subscribers in two zones who want
+/// maintenance news, one who does not, and one scoped to another service.
+async fn spawn_with_subscribers() -> (TestApp, i64) {
+    let app = TestApp::spawn().await;
+    app.kodo.clock.set(Some(utc("2026-06-01T12:00:00Z")));
+    let api = app.create_service("API").await;
+    let web = app.create_service("Web").await;
+    app.subscribe(NEW_YORK, json!({ "maintenance": true })).await;
+    app.subscribe(BERLIN, json!({ "maintenance": true, "scope": "services", "services": [api] })).await;
+    app.subscribe(NOT_INTERESTED, json!({})).await;
+    app.subscribe(OTHER_SERVICE, json!({ "maintenance": true, "scope": "services", "services": [web] })).await;
+    (app, api)
+}
+
+#[tokio::test]
+async fn announcement_uses_local_times() {
+    let (app, api) = spawn_with_subscribers().await;
+    let window = schedule(&app, &[api]).await;
+    assert_eq!(window["status"], "scheduled");
+    assert_eq!(window["services"][0]["name"], "API");
+
+    let new_york = maintenance_messages(&app, NEW_YORK).await;
+    assert_eq!(new_york.len(), 1);
+    assert!(new_york[0].1.contains("Jun 3 22:00 EDT to Jun 4 00:00 EDT"), "{}", new_york[0].1);
+    assert!(new_york[0].1.contains("Database upgrade"));
+    let berlin = maintenance_messages(&app, BERLIN).await;
+    assert!(berlin[0].1.contains("Jun 4 04:00 CEST to Jun 4 06:00 CEST"), "{}", berlin[0].1);
+    assert!(maintenance_messages(&app, NOT_INTERESTED).await.is_empty());
+    assert!(maintenance_messages(&app, OTHER_SERVICE).await.is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn start_check_tells_subscribers_once() {
+    let (app, api) = spawn_with_subscribers().await;
+    let id = schedule(&app, &[api]).await["id"].as_i64().unwrap();
+    app.drain().await;
+
+    let early = kodo_core::maintenance::run_due(&app.kodo, utc("2026-06-04T01:59:00Z")).await.unwrap();
+    assert_eq!(early, 0);
+    let started = kodo_core::maintenance::run_due(&app.kodo, utc("2026-06-04T02:00:00Z")).await.unwrap();
+    assert_eq!(started, 1);
+    let again = kodo_core::maintenance::run_due(&app.kodo, utc("2026-06-04T02:01:00Z")).await.unwrap();
+    assert_eq!(again, 0);
+
+    let messages = maintenance_messages(&app, NEW_YORK).await;
+    assert_eq!(messages.len(), 2);
+    assert!(messages[1].1.contains("Maintenance started, until Jun 4 00:00 EDT"), "{}", messages[1].1);
+    let window = json_body(app.get(&format!("/api/v1/maintenance/{id}")).await).await;
+    assert_eq!(window["status"], "in_progress");
+
+    kodo_core::maintenance::run_due(&app.kodo, utc("2026-06-04T04:00:00Z")).await.unwrap();
+    let window = json_body(app.get(&format!("/api/v1/maintenance/{id}")).await).await;
+    assert_eq!(window["status"], "completed");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn cancel_tells_only_those_told() {
+    let (app, api) = spawn_with_subscribers().await;
+    let id = schedule(&app, &[api]).await["id"].as_i64().unwrap();
+    // New York's announcement goes; Berlin's is still unsent.
+    sqlx::query("UPDATE messages SET status = 'sent', channel = 'outbox' WHERE to_phone = $1 AND kind = 'maintenance'")
+        .bind(NEW_YORK)
+        .execute(&app.kodo.pool)
+        .await
+        .unwrap();
+
+    let response = app.post(&format!("/api/v1/maintenance/{id}/cancel"), json!({})).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(json_body(response).await["status"], "canceled");
+
+    let new_york = maintenance_messages(&app, NEW_YORK).await;
+    assert_eq!(new_york.len(), 2);
+    assert!(new_york[1].1.contains("Canceled"), "{}", new_york[1].1);
+    assert_eq!(new_york[1].0, "queued");
+    let berlin = maintenance_messages(&app, BERLIN).await;
+    assert_eq!(berlin, [("canceled".to_owned(), berlin[0].1.clone())]);
+
+    let again = app.post(&format!("/api/v1/maintenance/{id}/cancel"), json!({})).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let started = kodo_core::maintenance::run_due(&app.kodo, utc("2026-06-04T02:00:00Z")).await.unwrap();
+    assert_eq!(started, 0, "a canceled window never starts");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn update_and_complete_change_status() {
+    let (app, api) = spawn_with_subscribers().await;
+    let id = schedule(&app, &[api]).await["id"].as_i64().unwrap();
+    let response = app
+        .put(
+            &format!("/api/v1/maintenance/{id}"),
+            json!({
+                "title": "Database upgrade, part 1",
+                "message": "Shorter now.",
+                "services": [api],
+                "starts_at": "2026-06-04T02:00:00Z",
+                "ends_at": "2026-06-04T03:00:00Z",
+            }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let updated = json_body(response).await;
+    assert_eq!(updated["title"], "Database upgrade, part 1");
+    assert_eq!(updated["ends_at"], "2026-06-04T03:00:00Z");
+
+    let response = app.post(&format!("/api/v1/maintenance/{id}/complete"), json!({})).await;
+    assert_eq!(json_body(response).await["status"], "completed");
+    let unsent = maintenance_messages(&app, NEW_YORK).await;
+    assert_eq!(unsent[0].0, "canceled", "completing withdraws unsent announcements");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn invalid_windows_are_rejected() {
+    let (app, _) = spawn_with_subscribers().await;
+    let body = |starts: &str, ends: &str, services: Value| {
+        json!({ "title": "Upgrade", "message": "Soon.", "services": services, "starts_at": starts, "ends_at": ends })
+    };
+    let cases = [
+        (body("2026-06-04T02:00:00Z", "2026-06-04T01:00:00Z", json!([])), "ends_at"),
+        (body("2026-05-01T02:00:00Z", "2026-05-01T03:00:00Z", json!([])), "ends_at"),
+        (body("2026-06-04T02:00:00Z", "2026-06-04T03:00:00Z", json!([999])), "services"),
+        (body("tomorrow", "2026-06-04T03:00:00Z", json!([])), "starts_at"),
+    ];
+    for (request, field) in cases {
+        let response = app.post("/api/v1/maintenance", request.clone()).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{request}");
+        assert_eq!(json_body(response).await["field"], field, "{request}");
+    }
+    assert_eq!(app.get("/api/v1/maintenance/42").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.post("/api/v1/maintenance/42/cancel", json!({})).await.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
