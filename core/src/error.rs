@@ -1,7 +1,7 @@
 //! The error type of every core operation, with the HTTP status it maps to.
 
 /// An operation's failure. `Invalid`, `NotFound`, `Conflict` and
-/// `TooManyRequests` carry a message meant for the user; `Database` and
+/// `TooManyRequests` carry a message meant for the user. `Database` and
 /// `Internal` are logged where they are handled and shown only as a
 /// generic message.
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +59,7 @@ impl Error {
         Error::NotFound { what }
     }
 
-    /// The HTTP status code this error answers with.
+    /// Returns the HTTP status code this error maps to.
     pub fn status_code(&self) -> u16 {
         match self {
             Error::Invalid { .. } | Error::InvalidTemplate { .. } => 400,
@@ -71,7 +71,7 @@ impl Error {
         }
     }
 
-    /// The input field at fault, where one is.
+    /// Returns the input field at fault, where there is one.
     pub fn field(&self) -> Option<&str> {
         match self {
             Error::Invalid { field, .. }
@@ -89,7 +89,7 @@ impl Error {
         }
     }
 
-    /// The message to show a user: internal details stay in the log.
+    /// Returns the message to show a user, keeping internal details for the log.
     pub fn public_message(&self) -> String {
         match self {
             Error::Database(_) | Error::Internal(_) => {

@@ -111,7 +111,7 @@ const BACK_IN_QUEUE: &str = "CASE WHEN kind = 'notification' AND incident_id IS 
 /// limit (the development outbox sends this way).
 ///
 /// `FOR UPDATE SKIP LOCKED` lets several dispatchers claim at once without
-/// waiting on each other or taking the same row; the claim is committed
+/// waiting on each other or taking the same row. The claim is committed
 /// before any request goes out, so each message is sent by one of them.
 pub async fn claim_due(pool: &PgPool, limit: i64) -> Result<Vec<Claimed>> {
     let claimed = sqlx::query_as::<_, Claimed>(&format!(
