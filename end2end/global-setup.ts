@@ -34,8 +34,15 @@ function serverLogPath(config: FullConfig): string {
   return path.join(outputDir, "kodo-server.log");
 }
 
-/** Returns the path of the release binary that `cargo leptos build --release` writes. */
+/**
+ * Returns the path of the release binary: KODO_BIN when set (a copy kept apart
+ * from a build directory that other builds share), else the one that
+ * `cargo leptos build --release` writes.
+ */
 function kodoBinary(): string {
+  if (process.env.KODO_BIN) {
+    return path.resolve(process.env.KODO_BIN);
+  }
   const targetDir = process.env.CARGO_TARGET_DIR || path.join(REPO_DIR, "target");
   const binary = path.resolve(REPO_DIR, targetDir, "release", "kodo");
   if (!fs.existsSync(binary)) {
