@@ -2,28 +2,66 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-/// The error every server function returns: a message for the user and the
-/// input field at fault, where there is one. Internal details never reach
-/// the browser; they are logged on the server.
+/// The error every server function returns: a message for the user, the
+/// input field at fault where there is one, and the HTTP status it answers
+/// with. Internal details never reach the browser; they are logged on the
+/// server.
+///
+/// Leptos answers every server function error with 500; the server rewrites
+/// that status to `status` (see `kodo_server`'s router), so bad input gets a
+/// 4xx there too.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]
 pub struct AppError {
     pub message: String,
     pub field: Option<String>,
+    #[serde(default = "internal_status")]
+    pub status: u16,
+}
+
+fn internal_status() -> u16 {
+    500
 }
 
 impl AppError {
+    /// An error on the server's side.
     pub fn new(message: impl Into<String>) -> Self {
         AppError {
             message: message.into(),
             field: None,
+            status: internal_status(),
         }
     }
 
+    /// Input that the user can correct in `field`.
     pub fn for_field(field: &str, message: impl Into<String>) -> Self {
         AppError {
             message: message.into(),
             field: Some(field.to_owned()),
+            status: 400,
+        }
+    }
+
+    /// A request that needs a signed-in admin. Its field is `session`.
+    pub fn sign_in_required() -> Self {
+        AppError {
+            status: 401,
+            ..AppError::for_field("session", "Sign in as an admin first.")
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        AppError {
+            status: 404,
+            ..AppError::new(message)
+        }
+    }
+
+    /// A request that the current state does not allow.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        AppError {
+            status: 409,
+            ..AppError::new(message)
         }
     }
 }
@@ -32,7 +70,18 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::new(format!("The request failed: {value}. Try again."))
+        let status = match &value {
+            // Arguments that do not decode are the caller's fault. On the
+            // server, Deserialization means the request's arguments.
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_) => 400,
+            _ => internal_status(),
+        };
+        AppError {
+            status,
+            ..AppError::new(format!("The request failed: {value}. Try again."))
+        }
     }
 }
 
@@ -45,6 +94,7 @@ impl From<kodo_core::Error> for AppError {
         AppError {
             message: error.public_message(),
             field: error.field().map(str::to_owned),
+            status: error.status_code(),
         }
     }
 }

@@ -20,7 +20,7 @@ pub fn IncidentPage() -> impl IntoView {
     let incident = Resource::new(id, |id| async move {
         match id {
             Some(id) => load_incident(id).await,
-            None => Err(AppError::new("Incident not found. Check the link.")),
+            None => Err(AppError::not_found("Incident not found. Check the link.")),
         }
     });
     view! {

@@ -48,7 +48,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=status_page::StatusPage />
                 <Route path=path!("/incidents/:id") view=incident_page::IncidentPage />
                 <Route path=path!("/admin/login") view={Lazy::<admin::login::LoginRoute>::new()} />
-                <ParentRoute path=path!("/admin") view=admin::AdminLayout>
+                <ParentRoute path=path!("/admin") view={Lazy::<admin::AdminLayoutRoute>::new()}>
                     <Route path=path!("") view={Lazy::<admin::incidents::IncidentsRoute>::new()} />
                     <Route path=path!("incidents") view={Lazy::<admin::incidents::IncidentsRoute>::new()} />
                     <Route path=path!("services") view={Lazy::<admin::services::ServicesRoute>::new()} />

@@ -32,13 +32,35 @@ pub enum Error {
     TooManyRequests { retry_after_secs: u64, message: String },
 
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
 
     #[error("internal error: {0}")]
     Internal(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<sqlx::Error> for Error {
+    /// Converts a database error, turning text that PostgreSQL cannot store
+    /// into an input error (400), also on paths where no earlier check names
+    /// the field.
+    fn from(error: sqlx::Error) -> Self {
+        const CHARACTER_NOT_IN_REPERTOIRE: &str = "22021";
+        const UNTRANSLATABLE_CHARACTER: &str = "22P05";
+        if let sqlx::Error::Database(database_error) = &error {
+            if matches!(
+                database_error.code().as_deref(),
+                Some(CHARACTER_NOT_IN_REPERTOIRE | UNTRANSLATABLE_CHARACTER)
+            ) {
+                return Error::invalid(
+                    "text",
+                    "The text contains a NUL character (U+0000), which cannot be stored; remove it and try again.",
+                );
+            }
+        }
+        Error::Database(error)
+    }
+}
 
 impl Error {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {

@@ -6,6 +6,7 @@ pub mod api;
 pub mod config;
 pub mod dispatch;
 pub mod schedule;
+mod server_fn_status;
 pub mod state;
 pub mod sweeper;
 pub mod twilio;
@@ -74,6 +75,7 @@ pub async fn router(state: AppState) -> Result<Router> {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::map_response(server_fn_status::apply))
         .layer(session_layer)
         .layer(TraceLayer::new_for_http())
         .with_state(state);

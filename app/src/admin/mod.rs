@@ -11,6 +11,7 @@ pub mod subscribers;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::{lazy_route, LazyRoute};
 
 use crate::AppError;
 
@@ -21,7 +22,7 @@ const ADMIN_SESSION_KEY: &str = "admin_id";
 /// Returns the signed-in admin, or an error asking to sign in.
 #[cfg(feature = "ssr")]
 pub async fn require_admin() -> Result<kodo_core::admins::Admin, AppError> {
-    let sign_in = || AppError::for_field("session", "Sign in as an admin first.");
+    let sign_in = AppError::sign_in_required;
     let session = leptos_axum::extract::<tower_sessions::Session>()
         .await
         .map_err(|_| sign_in())?;
@@ -55,6 +56,22 @@ pub async fn logout() -> Result<(), AppError> {
     }
     leptos_axum::redirect("/admin/login");
     Ok(())
+}
+
+/// The frame of every admin page as a lazily loaded route, so that its code
+/// and the server functions it calls stay out of the status page's WASM.
+pub struct AdminLayoutRoute;
+
+#[lazy_route]
+impl LazyRoute for AdminLayoutRoute {
+    fn data() -> Self {
+        AdminLayoutRoute
+    }
+
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <AdminLayout /> }.into_any()
+    }
 }
 
 /// The frame of every admin page: navigation, and a redirect to the sign-in

@@ -43,7 +43,7 @@ pub async fn reply_as_phone(from: String, body: String) -> Result<String, AppErr
     super::require_admin().await?;
     let kodo = crate::error::kodo()?;
     if kodo_core::settings::twilio_credentials(&kodo.pool).await?.is_some() {
-        return Err(AppError::new(
+        return Err(AppError::conflict(
             "Replies can be simulated only in the development outbox; Twilio is connected.",
         ));
     }

@@ -83,6 +83,13 @@ pub fn internal_error(error: &kodo_core::Error) -> Response {
     .into_response()
 }
 
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "This endpoint does not take that HTTP method; see the README for the methods under /api/v1.",
+    )
+}
+
 pub async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,

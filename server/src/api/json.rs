@@ -1,6 +1,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use super::ApiError;
 
@@ -30,16 +31,23 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "The request body is empty; send a JSON object.",
         ));
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+    let value: Value = serde_json::from_slice(bytes).map_err(|error| {
+        ApiError::bad_request(
+            None,
+            format!("The body is not valid JSON ({error}); send a JSON object."),
+        )
+    })?;
+    if let Some(path) = find_nul(&value, String::new()) {
+        let field = (!path.is_empty()).then_some(path);
+        let name = field.as_deref().unwrap_or("the body");
+        return Err(ApiError::bad_request(
+            field.clone(),
+            format!("Invalid field {name}: text must not contain the NUL character (\\u0000); remove it."),
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return ApiError::bad_request(
-                None,
-                format!("The body is not valid JSON ({inner}); send a JSON object."),
-            );
-        }
         let message = inner.to_string();
         let field = missing_field(&message)
             .map(|name| join_path(&path, name))
@@ -51,6 +59,33 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         };
         ApiError::bad_request(field, fix)
     })
+}
+
+/// Returns the path of the first string or key that contains a NUL character,
+/// which PostgreSQL cannot store in text. An empty path is the body itself.
+fn find_nul(value: &Value, path: String) -> Option<String> {
+    let child = |name: &dyn std::fmt::Display| {
+        if path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    match value {
+        Value::String(text) => text.contains('\0').then_some(path),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(index, item)| find_nul(item, format!("{path}[{index}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                Some(child(&key.escape_default()))
+            } else {
+                find_nul(item, child(key))
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// Finds the name in serde's "missing field `name`" message.
@@ -108,6 +143,15 @@ mod tests {
         let error = parse::<Body>(b"{\"title\": ").unwrap_err();
         assert!(error.message.contains("not valid JSON"));
         assert_eq!(error.field, None);
+    }
+
+    #[test]
+    fn nul_character_is_named() {
+        let error = parse::<Body>(br#"{"title": "a\u0000b"}"#).unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("title"));
+        assert!(error.message.contains("NUL"));
+        let error = parse::<Body>(br#"{"title": "x", "tags": ["ok", "\u0000"]}"#).unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("tags[1]"));
     }
 
     #[test]

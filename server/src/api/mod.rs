@@ -20,7 +20,7 @@ mod subscribers;
 mod subscriptions;
 mod templates;
 
-use axum::routing::{delete, get, post};
+use axum::routing::{any, delete, get, post};
 use axum::Router;
 
 pub use auth::ApiAuth;
@@ -61,7 +61,13 @@ pub fn router() -> Router<AppState> {
             post(manage::request).get(manage::show).put(manage::update).delete(manage::unsubscribe),
         )
         .route("/api/v1/subscriptions/manage/{id}/verify", post(manage::verify))
-        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        // The application router's own fallback serves pages, so unknown API
+        // paths get their JSON answer from a catch-all route instead. Leptos
+        // server functions under /api have exact routes, which take
+        // precedence over it.
+        .route("/api", any(error::not_found))
+        .route("/api/{*rest}", any(error::not_found))
 }
 
 /// Parses a numeric id from the path; anything else names no resource.

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{json_body, TestApp};
+use crate::helpers::{count_rows, json_body, TestApp};
 
 async fn expect_error(response: reqwest::Response, status: StatusCode, field: Option<&str>) -> Value {
     assert_eq!(response.status(), status);
@@ -159,5 +159,92 @@ async fn duplicate_service_is_conflict() {
     app.create_service("API").await;
     let response = app.post("/api/v1/services", json!({ "name": "API" })).await;
     expect_error(response, StatusCode::CONFLICT, Some("name")).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_api_path_is_json_404() {
+    let app = TestApp::spawn().await;
+    for path in ["/api", "/api/v1", "/api/v1/nothing-here", "/api/v2/services"] {
+        let response = app.get(path).await;
+        let body = expect_error(response, StatusCode::NOT_FOUND, None).await;
+        assert!(body["error"].as_str().unwrap().contains("/api/v1"), "{path}: {body}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_method_is_json_405() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .patch(app.url("/api/v1/services"))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    let allow = response.headers().get("allow").map(|value| value.to_str().unwrap().to_owned());
+    expect_error(response, StatusCode::METHOD_NOT_ALLOWED, None).await;
+    let allow = allow.expect("an Allow header");
+    assert!(allow.contains("GET"), "{allow}");
+    assert!(allow.contains("POST"), "{allow}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn nul_character_is_rejected() {
+    let app = TestApp::spawn().await;
+    let response = app.post("/api/v1/services", json!({ "name": "API\u{0}" })).await;
+    let body = expect_error(response, StatusCode::BAD_REQUEST, Some("name")).await;
+    assert!(body["error"].as_str().unwrap().contains("NUL"), "{body}");
+
+    let nested = app
+        .post_public(
+            "/api/v1/subscriptions",
+            json!({ "phone": "+14155550100", "consent": true, "preferences": { "services": ["\u{0}"] } }),
+        )
+        .await;
+    expect_error(nested, StatusCode::BAD_REQUEST, Some("preferences.services[0]")).await;
+
+    // Paths that bypass the JSON checks still get a 400 from the store.
+    let error = kodo_core::services::create(&app.kodo.pool, "Web\u{0}")
+        .await
+        .expect_err("a NUL character is rejected");
+    assert_eq!(error.status_code(), 400);
+    assert_eq!(count_rows(&app.kodo.pool, "services").await, 0);
+    app.stop().await;
+}
+
+/// Checks a server function error: its body is `{"message", "field",
+/// "status"}`, and the response carries that status.
+async fn expect_server_fn_error(response: reqwest::Response, status: StatusCode, field: Option<&str>) {
+    assert_eq!(response.status(), status);
+    let body = json_body(response).await;
+    assert!(body["message"].as_str().is_some_and(|text| !text.is_empty()), "{body}");
+    assert_eq!(body["field"].as_str(), field, "{body}");
+    assert_eq!(body["status"].as_u64(), Some(u64::from(status.as_u16())), "{body}");
+}
+
+#[tokio::test]
+async fn server_function_error_statuses() {
+    let app = TestApp::spawn().await;
+    let invalid_phone = app
+        .client
+        .post(app.url("/api/start_sign_up"))
+        .json(&json!({ "input": { "phone": "555 0100", "preferences": {}, "consent": true } }))
+        .send()
+        .await
+        .unwrap();
+    expect_server_fn_error(invalid_phone, StatusCode::BAD_REQUEST, Some("phone")).await;
+
+    let malformed = app
+        .client
+        .post(app.url("/api/start_sign_up"))
+        .header("content-type", "application/json")
+        .body("{\"input\": ")
+        .send()
+        .await
+        .unwrap();
+    expect_server_fn_error(malformed, StatusCode::BAD_REQUEST, None).await;
     app.stop().await;
 }

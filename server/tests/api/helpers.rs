@@ -49,6 +49,20 @@ async fn create_database() -> String {
     format!("{base}/{name}")
 }
 
+async fn drop_database(database_url: &str) {
+    let Some((_, name)) = database_url.rsplit_once('/') else {
+        return;
+    };
+    let mut connection = PgConnection::connect(&admin_database_url())
+        .await
+        .expect("connect to PostgreSQL on DATABASE_URL");
+    // FORCE ends connections that a worker process of the test left open.
+    connection
+        .execute(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#).as_str())
+        .await
+        .expect("drop test database");
+}
+
 impl TestApp {
     /// Starts a server in development-outbox mode (no Twilio account).
     pub async fn spawn() -> TestApp {
@@ -226,10 +240,14 @@ impl TestApp {
             .expect("POST webhook")
     }
 
+    /// Stops the server and drops the test's database. A test that fails
+    /// before this keeps its database for a look afterwards.
     pub async fn stop(mut self) {
         if let Some(server) = self.server.take() {
             server.stop().await;
         }
+        self.kodo.pool.close().await;
+        drop_database(&self.database_url).await;
     }
 }
 
