@@ -25,7 +25,7 @@ fn example_table_rows_match() {
         let result = PhoneNumber::parse(input);
 
         if expected == "reject" {
-            match (common::expected_error(region_or_reason), result) {
+            match (common::phone::expected_error(region_or_reason), result) {
                 (None, _) => failures.push(format!(
                     "{label}: unknown rejection reason {region_or_reason:?}"
                 )),
@@ -65,11 +65,5 @@ fn example_table_rows_match() {
         }
     }
 
-    assert!(
-        failures.is_empty(),
-        "{} of {} rows failed:\n{}",
-        failures.len(),
-        rows.len(),
-        failures.join("\n")
-    );
+    common::assert_no_failures(&failures, rows.len());
 }

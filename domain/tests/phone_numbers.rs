@@ -22,7 +22,7 @@ fn phone_table_rows_match() {
         let result = PhoneNumber::parse(input);
 
         if expected == "reject" {
-            match (common::expected_error(note), result) {
+            match (common::phone::expected_error(note), result) {
                 (None, _) => failures.push(format!("{label}: unknown rejection reason")),
                 (Some(error), Err(actual)) if actual == error => {}
                 (Some(error), other) => {
@@ -54,11 +54,5 @@ fn phone_table_rows_match() {
         }
     }
 
-    assert!(
-        failures.is_empty(),
-        "{} of {} rows failed:\n{}",
-        failures.len(),
-        rows.len(),
-        failures.join("\n")
-    );
+    common::assert_no_failures(&failures, rows.len());
 }

@@ -7,6 +7,8 @@
 //! `count` reports UTF-16 code units because those are what fill a segment.
 //! So UCS-2 rows check `units` against the text's UTF-16 length instead.
 
+mod common;
+
 use kodo_domain::segments::{count, fits_one_segment};
 use serde::Deserialize;
 
@@ -22,21 +24,11 @@ struct Row {
 
 #[test]
 fn segment_table_rows_match() {
+    let rows: Vec<(usize, Row)> = common::json_rows(TABLE);
+    let row_count = rows.len();
     let mut failures = Vec::new();
-    let mut row_count = 0;
-    for (index, line) in TABLE.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        row_count += 1;
-        let row: Row = match serde_json::from_str(line) {
-            Ok(row) => row,
-            Err(error) => {
-                failures.push(format!("line {}: invalid JSON: {error}", index + 1));
-                continue;
-            }
-        };
-        let label = format!("line {} ({:?})", index + 1, shorten(&row.text));
+    for (line, row) in rows {
+        let label = format!("line {} ({:?})", line, shorten(&row.text));
         let counted = count(&row.text);
 
         if counted.encoding.as_str() != row.encoding {
@@ -70,13 +62,7 @@ fn segment_table_rows_match() {
         }
     }
 
-    assert!(row_count > 0, "the table has no rows");
-    assert!(
-        failures.is_empty(),
-        "{} failures in {row_count} rows:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    common::assert_no_failures(&failures, row_count);
 }
 
 /// Returns the first 40 characters of `text`, for failure messages.

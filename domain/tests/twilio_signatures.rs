@@ -6,6 +6,8 @@
 //! PyPI) computes for them. A row with `"expect_valid": false` carries a
 //! signature that must be rejected.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use kodo_domain::signature::{compute, is_valid};
@@ -29,21 +31,11 @@ fn valid_by_default() -> bool {
 
 #[test]
 fn signature_table_rows_match() {
+    let rows: Vec<(usize, Row)> = common::json_rows(TABLE);
+    let row_count = rows.len();
     let mut failures = Vec::new();
-    let mut row_count = 0;
-    for (index, line) in TABLE.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        row_count += 1;
-        let row: Row = match serde_json::from_str(line) {
-            Ok(row) => row,
-            Err(error) => {
-                failures.push(format!("line {}: invalid JSON: {error}", index + 1));
-                continue;
-            }
-        };
-        let label = format!("line {} ({})", index + 1, row.url);
+    for (line, row) in rows {
+        let label = format!("line {} ({})", line, row.url);
         let params: Vec<(String, String)> = row.params.into_iter().collect();
 
         let valid = is_valid(&row.auth_token, &row.url, &params, &row.signature);
@@ -62,11 +54,5 @@ fn signature_table_rows_match() {
         }
     }
 
-    assert!(row_count > 0, "the table has no rows");
-    assert!(
-        failures.is_empty(),
-        "{} failures in {row_count} rows:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    common::assert_no_failures(&failures, row_count);
 }

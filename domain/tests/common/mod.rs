@@ -1,6 +1,12 @@
-//! Helpers shared by the phone number table tests.
+//! Helpers shared by the table tests: reading the rows of a table and
+//! reporting every failed row at once.
 
-use kodo_domain::phone::{NonMobileType, PhoneError};
+// Each test binary uses only some of these helpers.
+#![allow(dead_code)]
+
+pub mod phone;
+
+use serde::de::DeserializeOwned;
 
 /// A row of a tab-separated table, with its 1-based line number.
 pub struct Row<'a> {
@@ -34,25 +40,29 @@ pub fn rows(table: &str, column_count: usize) -> Vec<Row<'_>> {
     rows
 }
 
-/// Maps a rejection reason, as the tables write it, to the error it stands
-/// for, or `None` for a reason no error matches.
-pub fn expected_error(reason: &str) -> Option<PhoneError> {
-    if let Some(kind) = reason.strip_prefix("not an SMS-capable type: ") {
-        let kind = match kind {
-            "fixed_line" => NonMobileType::FixedLine,
-            "toll_free" => NonMobileType::TollFree,
-            "premium_rate" => NonMobileType::PremiumRate,
-            "shared_cost" => NonMobileType::SharedCost,
-            "uan" => NonMobileType::Uan,
-            "voicemail" => NonMobileType::Voicemail,
-            _ => return None,
-        };
-        return Some(PhoneError::NotMobile { kind });
-    }
-    match reason {
-        "missing country code" => Some(PhoneError::MissingCountryCode),
-        "extension" => Some(PhoneError::Extension),
-        "invalid number" | "unparseable" => Some(PhoneError::Invalid),
-        _ => None,
-    }
+/// Parses each non-blank line of a JSON Lines table into a `T`, with its
+/// 1-based line number. Panics naming the line if one is not valid JSON.
+pub fn json_rows<T: DeserializeOwned>(table: &str) -> Vec<(usize, T)> {
+    let rows: Vec<(usize, T)> = table
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(index, line)| {
+            let row = serde_json::from_str(line)
+                .unwrap_or_else(|error| panic!("line {}: invalid JSON: {error}", index + 1));
+            (index + 1, row)
+        })
+        .collect();
+    assert!(!rows.is_empty(), "the table has no rows");
+    rows
+}
+
+/// Fails the test with every failed row listed, if there is one.
+pub fn assert_no_failures(failures: &[String], row_count: usize) {
+    assert!(
+        failures.is_empty(),
+        "{} of {row_count} rows failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
