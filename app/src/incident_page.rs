@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::codec::JsonSliceCodec;
 use crate::model::IncidentView;
 use crate::AppError;
 
@@ -17,12 +18,12 @@ pub async fn load_incident(id: i64) -> Result<IncidentView, AppError> {
 pub fn IncidentPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
-    let incident = Resource::new(id, |id| async move {
+    let incident = Resource::<_, JsonSliceCodec>::new_with_options(id, |id| async move {
         match id {
             Some(id) => load_incident(id).await,
             None => Err(AppError::not_found("Incident not found. Check the link.")),
         }
-    });
+    }, false);
     view! {
         <main class="page incident-page">
             <p>

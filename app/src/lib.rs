@@ -4,6 +4,7 @@
 //! components that call them; their bodies run only on the server.
 
 pub mod admin;
+mod codec;
 mod error;
 mod incident_page;
 pub mod model;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
+use crate::codec::JsonSliceCodec;
 use crate::model::{IncidentView, ServiceView};
 use crate::subscribe::SubscribeWidget;
 use crate::AppError;
@@ -49,7 +50,7 @@ pub async fn load_status_page() -> Result<StatusPageData, AppError> {
 /// The public status page.
 #[component]
 pub fn StatusPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| load_status_page());
+    let data = Resource::<_, JsonSliceCodec>::new_with_options(|| (), |_| load_status_page(), false);
     view! {
         <main class="page status-page">
             <Suspense fallback=|| view! { <p class="loading">"Loading status…"</p> }>
