@@ -13,7 +13,8 @@
 #                     npm) first, so cargo-leptos takes those over any older
 #                     system copies, then Cargo's bin directory.
 # and defines kodo_bin and kodo_site_root, which print where the release build
-# put the server binary and the site files.
+# put the server binary and the site files, and kodo_load_dotenv, which
+# exports the settings in .env.
 #
 # It does not change shell options, so an interactive shell can source it too.
 
@@ -56,4 +57,27 @@ kodo_site_root() {
         fi
     done
     return 1
+}
+
+# Exports each KEY=VALUE line of .env in the current directory whose KEY is
+# not set yet. Accepts comments, blank lines, an "export " prefix and values
+# in matching quotes.
+kodo_load_dotenv() {
+    [[ -f .env ]] || return 0
+    local line key value
+    while IFS= read -r line || [[ -n "$line" ]]; do
+        line="${line#"${line%%[![:space:]]*}"}"
+        [[ -z "$line" || "$line" == \#* ]] && continue
+        line="${line#export }"
+        key="${line%%=*}"
+        value="${line#*=}"
+        [[ "$line" == *=* && "$key" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || {
+            printf 'warning: ignoring a line of .env that is not KEY=VALUE: %s\n' "$line" >&2
+            continue
+        }
+        if [[ "$value" =~ ^\"(.*)\"$ || "$value" =~ ^\'(.*)\'$ ]]; then
+            value="${BASH_REMATCH[1]}"
+        fi
+        [[ -n "${!key+set}" ]] || export "$key=$value"
+    done <.env
 }

@@ -99,6 +99,20 @@ impl From<kodo_core::Error> for AppError {
     }
 }
 
+/// Sets the HTTP status of the page being rendered on the server, such as
+/// 404 for an unknown incident. Does nothing in the browser.
+pub fn set_response_status(status: u16) {
+    #[cfg(feature = "ssr")]
+    {
+        let status = axum::http::StatusCode::from_u16(status);
+        if let (Some(response), Ok(status)) = (leptos::prelude::use_context::<leptos_axum::ResponseOptions>(), status) {
+            response.set_status(status);
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
+}
+
 /// Returns the server's shared core, provided as context by the router.
 #[cfg(feature = "ssr")]
 pub fn kodo() -> Result<kodo_core::Kodo, AppError> {

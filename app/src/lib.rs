@@ -73,12 +73,7 @@ pub fn use_hydrated() -> Signal<String> {
 
 #[component]
 fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(axum::http::StatusCode::NOT_FOUND);
-        }
-    }
+    error::set_response_status(404);
     view! {
         <main class="page">
             <h1>"Page not found"</h1>

@@ -17,6 +17,7 @@ pub mod maintenance;
 pub mod manage;
 pub mod messages;
 pub mod rate_limit;
+mod region_zones;
 pub mod services;
 pub mod settings;
 pub mod subscribers;

@@ -2,7 +2,7 @@
 //! its open incidents.
 
 use serde::{Deserialize, Serialize};
-use sqlx::PgPool;
+use sqlx::{PgPool, Row};
 
 use crate::{Error, Result};
 
@@ -69,19 +69,37 @@ pub async fn rename(pool: &PgPool, id: i64, name: &str) -> Result<()> {
 }
 
 pub async fn delete(pool: &PgPool, id: i64) -> Result<()> {
+    let mut tx = pool.begin().await?;
     let done = sqlx::query("DELETE FROM services WHERE id = $1")
         .bind(id)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
     if done.rows_affected() == 0 {
         return Err(Error::not_found("service"));
     }
-    // Subscribers who chose this service no longer hear about it.
-    sqlx::query("UPDATE subscribers SET service_ids = array_remove(service_ids, $1) WHERE $1 = ANY(service_ids)")
-        .bind(id)
-        .execute(pool)
-        .await?;
-    tracing::info!(service.id = id, "service removed");
+    // Subscribers who chose this service no longer hear about it. One whose
+    // last chosen service this was would hear about nothing at all, so they
+    // get every incident instead, until they choose again.
+    let widened = sqlx::query(
+        "WITH chosen AS ( \
+             SELECT id, scope = 'services' AND cardinality(array_remove(service_ids, $1)) = 0 AS widen \
+             FROM subscribers WHERE $1 = ANY(service_ids) FOR UPDATE \
+         ) \
+         UPDATE subscribers \
+         SET service_ids = array_remove(subscribers.service_ids, $1), \
+             scope = CASE WHEN chosen.widen THEN 'all' ELSE subscribers.scope END, \
+             updated_at = now() \
+         FROM chosen WHERE subscribers.id = chosen.id \
+         RETURNING chosen.widen AS widened",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .filter(|row| row.get::<bool, _>("widened"))
+    .count();
+    tx.commit().await?;
+    tracing::info!(service.id = id, subscribers.widened = widened, "service removed");
     Ok(())
 }
 

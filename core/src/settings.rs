@@ -404,7 +404,8 @@ fn validate_limit(field: &str, limit: i32) -> Result<i32> {
     }
 }
 
-/// Normalizes region codes to upper case, sorted and without repeats.
+/// Normalizes region codes to upper case, sorted and without repeats, and
+/// rejects any code that names no region in the phone number metadata.
 fn validate_countries(countries: Vec<String>) -> Result<Vec<String>> {
     if countries.is_empty() {
         return Err(Error::invalid(
@@ -413,6 +414,7 @@ fn validate_countries(countries: Vec<String>) -> Result<Vec<String>> {
              send null to accept every country.",
         ));
     }
+    let known_regions = kodo_domain::phone::country_calling_codes();
     let mut codes = Vec::with_capacity(countries.len());
     for country in countries {
         let code = country.trim().to_ascii_uppercase();
@@ -422,6 +424,15 @@ fn validate_countries(countries: Vec<String>) -> Result<Vec<String>> {
                 format!(
                     "{country:?} is not an ISO 3166-1 alpha-2 region code; \
                      use two letters such as \"US\" or \"GB\"."
+                ),
+            ));
+        }
+        if !known_regions.iter().any(|(region, _)| *region == code) {
+            return Err(Error::invalid(
+                "allowed_countries",
+                format!(
+                    "{country:?} is not a region that has phone numbers; \
+                     use an ISO 3166-1 alpha-2 code such as \"US\" or \"GB\"."
                 ),
             ));
         }
@@ -519,6 +530,8 @@ mod tests {
     fn countries_reject_bad_codes() {
         assert!(validate_countries(vec!["USA".into()]).is_err());
         assert!(validate_countries(vec!["1A".into()]).is_err());
+        assert!(validate_countries(vec!["XX".into()]).is_err());
+        assert!(validate_countries(vec!["US".into(), "ZZ".into()]).is_err());
         assert!(validate_countries(Vec::new()).is_err());
     }
 

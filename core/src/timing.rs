@@ -127,7 +127,8 @@ pub fn stored_time_zone(name: &str) -> Tz {
 ///
 /// NOTE: a country that spans several zones gets the zone where most of its
 /// people live, such as America/New_York for the US, so the guess is
-/// wrong for part of them. Regions missing from the table get UTC.
+/// wrong for part of them. Other regions get the first zone the tz database
+/// lists for them (`region_zones`), and numbers of no region get UTC.
 pub fn guess_time_zone(region: Option<&str>) -> Tz {
     let name = match region.unwrap_or("") {
         "US" => "America/New_York",
@@ -185,7 +186,9 @@ pub fn guess_time_zone(region: Option<&str>) -> Tz {
         "JP" => "Asia/Tokyo",
         "AU" => "Australia/Sydney",
         "NZ" => "Pacific/Auckland",
-        _ => "UTC",
+        other => crate::region_zones::FIRST_ZONE_BY_REGION
+            .binary_search_by_key(&other, |(region, _)| region)
+            .map_or("UTC", |index| crate::region_zones::FIRST_ZONE_BY_REGION[index].1),
     };
     name.parse().unwrap_or(Tz::UTC)
 }
@@ -207,6 +210,24 @@ mod tests {
     }
 
     const NEW_YORK: Tz = chrono_tz::America::New_York;
+
+    #[test]
+    fn every_region_zone_is_known() {
+        let zones = crate::region_zones::FIRST_ZONE_BY_REGION;
+        assert!(zones.windows(2).all(|pair| pair[0].0 < pair[1].0), "sorted by region");
+        for (region, zone) in zones {
+            assert!(zone.parse::<Tz>().is_ok(), "{region}: {zone}");
+            assert_eq!(guess_time_zone(Some(region)).name(), *zone, "{region}");
+        }
+    }
+
+    #[test]
+    fn crown_dependencies_get_their_zones() {
+        assert_eq!(guess_time_zone(Some("GG")), chrono_tz::Europe::Guernsey);
+        assert_eq!(guess_time_zone(Some("JE")), chrono_tz::Europe::Jersey);
+        assert_eq!(guess_time_zone(Some("GB")), chrono_tz::Europe::London);
+        assert_eq!(guess_time_zone(None), Tz::UTC);
+    }
 
     #[test]
     fn outside_window_goes_at_once() {

@@ -38,7 +38,7 @@ impl Config {
         let twilio_api_base = std::env::var("KODO_TWILIO_API_BASE")
             .unwrap_or_else(|_| "https://api.twilio.com".to_owned());
         let secret = std::env::var("KODO_SECRET_KEY")
-            .context("KODO_SECRET_KEY is not set; set it to a random string of at least 32 bytes (openssl rand -hex 32)")?;
+            .context("KODO_SECRET_KEY is not set; run the command through scripts/kodo, which reads it from .env, or set it to the server's value (a new deployment takes a random string of at least 32 bytes, e.g. openssl rand -hex 32)")?;
         let keys = Keys::derive(&secret)?;
         let sending_lease = match std::env::var("KODO_SENDING_LEASE_SECS") {
             Ok(value) => value

@@ -1,6 +1,7 @@
 //! The consent log, as evidence for a carrier or regulator: one
 //! subscriber's history as JSON, or the whole log as CSV.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
@@ -61,6 +62,19 @@ const CSV_COLUMNS: [&str; 9] = [
     "actor",
 ];
 
+/// Returns a free-text cell that a spreadsheet shows as text: one that starts
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`,
+/// so a crafted user agent or note cannot run as a formula when an admin
+/// opens the export. The phone column is E.164 and needs no such guard.
+fn inert_cell(text: Option<&str>) -> Cow<'_, str> {
+    let text = text.unwrap_or("");
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 fn to_csv(events: &[Event]) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(CSV_COLUMNS)?;
@@ -71,11 +85,30 @@ fn to_csv(events: &[Event]) -> Result<Vec<u8>, csv::Error> {
             &event.phone,
             &event.action,
             &event.method,
-            event.consent_text.as_deref().unwrap_or(""),
-            event.client_ip.as_deref().unwrap_or(""),
-            event.user_agent.as_deref().unwrap_or(""),
-            event.actor.as_deref().unwrap_or(""),
+            &inert_cell(event.consent_text.as_deref()),
+            &inert_cell(event.client_ip.as_deref()),
+            &inert_cell(event.user_agent.as_deref()),
+            &inert_cell(event.actor.as_deref()),
         ])?;
     }
     writer.into_inner().map_err(|error| error.into_error().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert_cell;
+
+    #[test]
+    fn formula_cells_become_text() {
+        for formula in ["=cmd|'/C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"] {
+            assert_eq!(inert_cell(Some(formula)), format!("'{formula}"));
+        }
+    }
+
+    #[test]
+    fn plain_cells_stay_unchanged() {
+        assert_eq!(inert_cell(Some("Mozilla/5.0 (X11)")), "Mozilla/5.0 (X11)");
+        assert_eq!(inert_cell(Some("127.0.0.1")), "127.0.0.1");
+        assert_eq!(inert_cell(None), "");
+    }
 }

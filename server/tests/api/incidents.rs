@@ -1,5 +1,6 @@
 //! Who an incident event reaches: scope, severity and resolutions.
 
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::TestApp;
@@ -80,5 +81,39 @@ async fn resolved_incident_takes_no_updates() {
     app.post(&path, json!({ "status": "resolved", "message": "Fixed." })).await;
     let again = app.post(&path, json!({ "status": "monitoring", "message": "Hmm." })).await;
     assert_eq!(again.status(), reqwest::StatusCode::CONFLICT);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn incident_page_status() {
+    let app = TestApp::spawn().await;
+    let service = app.create_service("API").await;
+    let id = app.open_incident("Slow API", "minor", &[service]).await;
+
+    let found = app.client.get(app.url(&format!("/incidents/{id}"))).send().await.unwrap();
+    assert_eq!(found.status(), StatusCode::OK);
+    assert!(found.text().await.unwrap().contains("Slow API"));
+
+    for path in ["/incidents/999999", "/incidents/not-a-number", "/no-such-page"] {
+        let missing = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn removing_last_chosen_service_widens_scope() {
+    let app = TestApp::spawn().await;
+    let billing = app.create_service("Billing").await;
+    let api = app.create_service("API").await;
+    app.subscribe(API_ONLY, json!({ "scope": "services", "services": [billing] })).await;
+
+    let removed = app.delete(&format!("/api/v1/services/{billing}")).await;
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    let subscribers = crate::helpers::json_body(app.get("/api/v1/subscribers").await).await;
+    assert_eq!(subscribers[0]["preferences"]["scope"], "all", "{subscribers}");
+
+    app.open_incident("API down", "major", &[api]).await;
+    assert_eq!(notifications(&app, API_ONLY).await.len(), 1);
     app.stop().await;
 }
