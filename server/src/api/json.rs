@@ -1,5 +1,6 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -17,8 +18,15 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(request, state).await.map_err(|error| {
-            ApiError::bad_request(None, format!("Reading the request body failed: {error}."))
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "The request body is too large; JSON bodies may be at most 2 MB.",
+                )
+            } else {
+                ApiError::bad_request(None, format!("Reading the request body failed: {}.", rejection.body_text()))
+            }
         })?;
         parse(&bytes).map(ApiJson)
     }

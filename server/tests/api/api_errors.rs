@@ -248,3 +248,12 @@ async fn server_function_error_statuses() {
     expect_server_fn_error(malformed, StatusCode::BAD_REQUEST, None).await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn oversized_body_is_413() {
+    let app = TestApp::spawn().await;
+    let name = "x".repeat(3 * 1024 * 1024);
+    let response = app.post("/api/v1/services", json!({ "name": name })).await;
+    expect_error(response, StatusCode::PAYLOAD_TOO_LARGE, None).await;
+    app.stop().await;
+}
