@@ -18,14 +18,12 @@ pub async fn load_incident(id: i64) -> Result<IncidentView, AppError> {
 pub fn IncidentPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
-    // Blocking, so that the response waits for the incident and an unknown
-    // id can still answer 404.
     let incident = Resource::<_, JsonSliceCodec>::new_with_options(id, |id| async move {
         match id {
             Some(id) => load_incident(id).await,
             None => Err(AppError::not_found("Incident not found. Check the link.")),
         }
-    }, true);
+    }, false);
     view! {
         <main class="page incident-page">
             <p>

@@ -14,7 +14,7 @@ mod subscribe;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, Lazy};
+use leptos_router::{path, Lazy, SsrMode};
 
 pub use error::AppError;
 
@@ -46,8 +46,10 @@ pub fn App() -> impl IntoView {
         <Title text="Status" />
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/") view=status_page::StatusPage />
-                <Route path=path!("/incidents/:id") view=incident_page::IncidentPage />
+                // Async: the server sends these pages whole, so they read
+                // without JavaScript, and an unknown incident answers 404.
+                <Route path=path!("/") view=status_page::StatusPage ssr=SsrMode::Async />
+                <Route path=path!("/incidents/:id") view=incident_page::IncidentPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/login") view={Lazy::<admin::login::LoginRoute>::new()} />
                 <ParentRoute path=path!("/admin") view={Lazy::<admin::AdminLayoutRoute>::new()}>
                     <Route path=path!("") view={Lazy::<admin::incidents::IncidentsRoute>::new()} />

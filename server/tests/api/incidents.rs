@@ -117,3 +117,20 @@ async fn removing_last_chosen_service_widens_scope() {
     assert_eq!(notifications(&app, API_ONLY).await.len(), 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn pages_render_whole_without_javascript() {
+    let app = TestApp::spawn().await;
+    let service = app.create_service("Payments API").await;
+    let id = app.open_incident("Card payments failing", "critical", &[service]).await;
+
+    let status_page = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(status_page.contains("Payments API"), "{status_page}");
+    assert!(status_page.contains("Card payments failing"), "{status_page}");
+    assert!(!status_page.contains("Loading status"), "{status_page}");
+
+    let incident_page = app.client.get(app.url(&format!("/incidents/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(incident_page.contains("Card payments failing"), "{incident_page}");
+    assert!(!incident_page.contains("Loading incident"), "{incident_page}");
+    app.stop().await;
+}
