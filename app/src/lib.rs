@@ -4,9 +4,16 @@
 //! components that call them; their bodies run only on the server.
 
 pub mod admin;
+mod browser;
 mod error;
 mod incident_page;
+mod manage;
 pub mod model;
+mod phone_check;
+mod phone_field;
+mod preferences_picker;
+#[cfg(feature = "ssr")]
+mod request;
 mod status_page;
 mod subscribe;
 
@@ -47,12 +54,17 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=status_page::StatusPage />
                 <Route path=path!("/incidents/:id") view=incident_page::IncidentPage />
+                <Route path=path!("/manage") view={Lazy::<manage::ManageRoute>::new()} />
                 <Route path=path!("/admin/login") view={Lazy::<admin::login::LoginRoute>::new()} />
                 <ParentRoute path=path!("/admin") view=admin::AdminLayout>
                     <Route path=path!("") view={Lazy::<admin::incidents::IncidentsRoute>::new()} />
                     <Route path=path!("incidents") view={Lazy::<admin::incidents::IncidentsRoute>::new()} />
                     <Route path=path!("services") view={Lazy::<admin::services::ServicesRoute>::new()} />
                     <Route path=path!("subscribers") view={Lazy::<admin::subscribers::SubscribersRoute>::new()} />
+                    <Route
+                        path=path!("subscribers/:id")
+                        view={Lazy::<admin::subscriber_detail::SubscriberDetailRoute>::new()}
+                    />
                     <Route path=path!("outbox") view={Lazy::<admin::outbox::OutboxRoute>::new()} />
                     <Route path=path!("settings") view={Lazy::<admin::settings::SettingsRoute>::new()} />
                 </ParentRoute>
