@@ -46,7 +46,8 @@ pub fn PhoneField(
     };
 
     let run_check = move |text: String| {
-        if text.trim().is_empty() {
+        // A calling code alone, as the picker leaves it, is not yet an error.
+        if text.trim().is_empty() || is_calling_code_only(&text) {
             check.set(None);
             return;
         }
@@ -155,6 +156,14 @@ fn code_of(options: &[CountryOption], region: &str) -> Option<u16> {
     options.iter().find(|option| option.region == region).map(|option| option.code)
 }
 
+/// Returns whether the text is a `+` with at most 3 digits, the length of
+/// the longest calling code.
+fn is_calling_code_only(text: &str) -> bool {
+    text.trim()
+        .strip_prefix('+')
+        .is_some_and(|digits| digits.len() <= 3 && digits.chars().all(|c| c.is_ascii_digit()))
+}
+
 /// Puts `+code` in front of typed text. An empty field, or a lone `+` with
 /// up to 3 digits, becomes `+code `. Text that starts with the previously
 /// picked code gets the new code instead. Text without `+` or `00` is a
@@ -169,7 +178,7 @@ fn with_calling_code(text: &str, code: u16, previous: Option<u16>) -> String {
         }
         return format!("{prefix}{trimmed}");
     };
-    if international.len() <= 3 && international.chars().all(|c| c.is_ascii_digit()) {
+    if is_calling_code_only(trimmed) {
         return prefix;
     }
     if let Some(rest) = previous.and_then(|old| international.strip_prefix(&old.to_string())) {
@@ -180,13 +189,21 @@ fn with_calling_code(text: &str, code: u16, previous: Option<u16>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::with_calling_code;
+    use super::{is_calling_code_only, with_calling_code};
 
     #[test]
     fn empty_field_gets_code() {
         assert_eq!(with_calling_code("", 44, None), "+44 ");
         assert_eq!(with_calling_code("+", 44, None), "+44 ");
         assert_eq!(with_calling_code("+1", 44, Some(1)), "+44 ");
+    }
+
+    #[test]
+    fn calling_code_alone_detected() {
+        assert!(is_calling_code_only("+44 "));
+        assert!(is_calling_code_only("+"));
+        assert!(!is_calling_code_only("+44 7"));
+        assert!(!is_calling_code_only("44"));
     }
 
     #[test]

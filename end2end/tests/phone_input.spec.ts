@@ -33,6 +33,7 @@ test("country picker fills the calling code", async ({ page }) => {
   await expect(picker.locator("option[value=GB]")).toHaveCount(1);
   await picker.selectOption("GB");
   await expect(phone).toHaveValue("+44 ");
+  await expect(check, "no error for a calling code alone").toBeHidden();
 
   await phone.fill("07400 123456");
   await expect(check).toHaveAttribute("data-problem", "missing_country_code");
