@@ -1,13 +1,17 @@
-//! Phone number checks in the browser, with the same rules as the server
-//! (`kodo_domain::phone`).
+//! Phone number checks for the widget as the visitor types, with the rules
+//! the sign-up applies (`kodo_domain::phone`), run by server functions.
 //!
-//! The rules carry libphonenumber's metadata, about 500 KB of gzipped WASM,
-//! so both functions are `#[lazy]`: under `cargo leptos build --split` their
-//! code sits in a separate chunk that the browser fetches on the first
-//! call. On the server they run directly.
+//! NOTE: the rules are not compiled into the browser's WASM. Behind
+//! `#[lazy]` functions, `cargo leptos build --release --split` (cargo-leptos
+//! 0.3.10, wasm_split_cli_support 0.2.3) moved their code to a chunk but
+//! left libphonenumber's metadata, a 1.4 MB data segment, in the main
+//! `kodo.wasm`, which grew from 352 KB to 720 KB gzipped.
 
-use leptos::lazy;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
+
+use crate::AppError;
 
 /// The outcome of checking a typed number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +52,7 @@ pub struct CallingCode {
 }
 
 /// Checks a typed number as the sign-up does on the server.
+#[cfg(feature = "ssr")]
 pub fn check(request: &PhoneCheckRequest) -> PhoneCheck {
     use kodo_domain::phone::PhoneNumber;
 
@@ -76,6 +81,7 @@ pub fn check(request: &PhoneCheckRequest) -> PhoneCheck {
 
 /// Lists the regions with their calling codes, only the allowed ones when
 /// a list is given.
+#[cfg(feature = "ssr")]
 pub fn list_calling_codes(allowed: Option<&[String]>) -> Vec<CallingCode> {
     kodo_domain::phone::country_calling_codes()
         .into_iter()
@@ -84,20 +90,20 @@ pub fn list_calling_codes(allowed: Option<&[String]>) -> Vec<CallingCode> {
         .collect()
 }
 
-/// Runs [`check`] from the split chunk, which loads on the first call.
-#[lazy]
-pub fn check_phone(request: PhoneCheckRequest) -> PhoneCheck {
-    check(&request)
+/// Checks a typed number for the phone field. The sign-up checks the
+/// number again, with the page's own list of allowed countries.
+#[server(input = Json, endpoint = "check_phone")]
+pub async fn check_phone(request: PhoneCheckRequest) -> Result<PhoneCheck, AppError> {
+    Ok(check(&request))
 }
 
-/// Runs [`list_calling_codes`] from the split chunk, which loads on the
-/// first call.
-#[lazy]
-pub fn calling_codes(allowed: Option<Vec<String>>) -> Vec<CallingCode> {
-    list_calling_codes(allowed.as_deref())
+/// Lists the regions and calling codes for the country picker.
+#[server(input = Json, endpoint = "calling_codes")]
+pub async fn calling_codes(allowed: Option<Vec<String>>) -> Result<Vec<CallingCode>, AppError> {
+    Ok(list_calling_codes(allowed.as_deref()))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
 

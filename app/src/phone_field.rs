@@ -1,6 +1,6 @@
 //! The phone number input with a country picker and a check as the visitor
-//! types. The check and the picker's list come from the lazy functions in
-//! [`crate::phone_check`], so the phone metadata loads on first use.
+//! types. The check and the picker's list come from the server functions
+//! in [`crate::phone_check`], so the browser carries no phone metadata.
 
 use leptos::prelude::*;
 
@@ -40,8 +40,11 @@ pub fn PhoneField(
         }
         loading.set_value(true);
         leptos::task::spawn_local(async move {
-            let codes = calling_codes(allowed.get_value()).await;
-            countries.set(named_options(codes));
+            match calling_codes(allowed.get_value()).await {
+                Ok(codes) => countries.set(named_options(codes)),
+                // Without the list the field still takes a typed number.
+                Err(_) => loading.set_value(false),
+            }
         });
     };
 
@@ -56,7 +59,10 @@ pub fn PhoneField(
             allowed: allowed.get_value(),
         };
         leptos::task::spawn_local(async move {
-            let result = check_phone(request).await;
+            // Without a check the server still validates on submit.
+            let Ok(result) = check_phone(request).await else {
+                return;
+            };
             // A slower check of older text must not overwrite a newer one.
             if phone.get_untracked() != text {
                 return;
