@@ -4,10 +4,17 @@
 //! components that call them; their bodies run only on the server.
 
 pub mod admin;
+mod browser;
 mod codec;
 mod error;
 mod incident_page;
+mod manage;
 pub mod model;
+mod phone_check;
+mod phone_field;
+mod preferences_picker;
+#[cfg(feature = "ssr")]
+mod request;
 mod status_page;
 mod subscribe;
 
@@ -50,12 +57,17 @@ pub fn App() -> impl IntoView {
                 // without JavaScript, and an unknown incident answers 404.
                 <Route path=path!("/") view=status_page::StatusPage ssr=SsrMode::Async />
                 <Route path=path!("/incidents/:id") view=incident_page::IncidentPage ssr=SsrMode::Async />
+                <Route path=path!("/manage") view={Lazy::<manage::ManageRoute>::new()} />
                 <Route path=path!("/admin/login") view={Lazy::<admin::login::LoginRoute>::new()} />
                 <ParentRoute path=path!("/admin") view={Lazy::<admin::AdminLayoutRoute>::new()}>
                     <Route path=path!("") view={Lazy::<admin::incidents::IncidentsRoute>::new()} />
                     <Route path=path!("incidents") view={Lazy::<admin::incidents::IncidentsRoute>::new()} />
                     <Route path=path!("services") view={Lazy::<admin::services::ServicesRoute>::new()} />
                     <Route path=path!("subscribers") view={Lazy::<admin::subscribers::SubscribersRoute>::new()} />
+                    <Route
+                        path=path!("subscribers/:id")
+                        view={Lazy::<admin::subscriber_detail::SubscriberDetailRoute>::new()}
+                    />
                     <Route path=path!("outbox") view={Lazy::<admin::outbox::OutboxRoute>::new()} />
                     <Route path=path!("settings") view={Lazy::<admin::settings::SettingsRoute>::new()} />
                 </ParentRoute>

@@ -54,6 +54,23 @@ pub struct SubscriberView {
     pub created_at: String,
 }
 
+/// One record of the consent log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsentView {
+    /// `opt_in` or `opt_out`.
+    pub action: String,
+    /// `web`, `admin`, `api`, `sms_keyword` or `carrier`.
+    pub method: String,
+    /// The consent text agreed to, or a note on how the change arrived.
+    pub consent_text: Option<String>,
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The admin's email or the API token's name that acted, if any.
+    pub actor: Option<String>,
+    /// Formatted for display, in UTC.
+    pub created_at: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageView {
     pub id: i64,
@@ -121,6 +138,20 @@ mod from_core {
                 status: subscriber.status,
                 preferences: subscriber.preferences,
                 created_at: format_time(&subscriber.created_at),
+            }
+        }
+    }
+
+    impl From<kodo_core::consent::Event> for ConsentView {
+        fn from(event: kodo_core::consent::Event) -> Self {
+            ConsentView {
+                action: event.action,
+                method: event.method,
+                consent_text: event.consent_text,
+                client_ip: event.client_ip,
+                user_agent: event.user_agent,
+                actor: event.actor,
+                created_at: format_time(&event.created_at),
             }
         }
     }

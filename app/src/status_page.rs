@@ -17,6 +17,9 @@ pub struct StatusPageData {
     pub consent_text: String,
     /// The number texts come from, shown in the widget's help.
     pub sender: Option<String>,
+    /// ISO 3166-1 alpha-2 codes whose numbers may subscribe, or `None` for
+    /// every country.
+    pub allowed_countries: Option<Vec<String>>,
     pub services: Vec<ServiceView>,
     pub open: Vec<IncidentView>,
     pub resolved: Vec<IncidentView>,
@@ -37,6 +40,7 @@ pub async fn load_status_page() -> Result<StatusPageData, AppError> {
         sms_enabled: settings.enabled,
         consent_text: settings.consent_text,
         sender: settings.from.filter(|from| from.starts_with('+')),
+        allowed_countries: settings.allowed_countries,
         services: services::list(&kodo.pool).await?.into_iter().map(Into::into).collect(),
         open: incidents::list_open(&kodo.pool).await?.into_iter().map(Into::into).collect(),
         resolved: incidents::list_recent_resolved(&kodo.pool, RESOLVED_DAYS)
@@ -107,9 +111,11 @@ fn StatusContent(data: StatusPageData) -> impl IntoView {
                 services=services.clone()
                 consent_text=data.consent_text.clone()
                 sender=data.sender.clone()
+                allowed_countries=data.allowed_countries.clone()
             />
         </Show>
         <footer class="page-footer">
+            <a href="/manage" data-test="manage-link">"Manage subscription"</a>
             <a href="/admin">"Admin"</a>
         </footer>
     }

@@ -1,12 +1,16 @@
-//! The subscribe widget: a phone number and preferences, then the texted
-//! code. It needs JavaScript; without it the page says so.
+//! The subscribe widget: a phone number, preferences and time zone, then
+//! the texted code. It needs JavaScript, and without it the page shows a
+//! note instead.
 
-use kodo_domain::preferences::{Preferences, Scope};
+use kodo_domain::preferences::Preferences;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::model::ServiceView;
+use crate::phone_check::PhoneCheck;
+use crate::phone_field::PhoneField;
+use crate::preferences_picker::{PreferenceFields, PreferencesPicker};
 use crate::AppError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,16 +19,16 @@ pub struct SignUpInput {
     pub preferences: Preferences,
     /// Whether the visitor ticked the consent box.
     pub consent: bool,
+    /// IANA time zone name; when missing or empty the server guesses it
+    /// from the number's country.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 /// Starts a sign-up from the widget and returns the sign-up id. The fixed
 /// endpoint, `/api/start_sign_up`, lets tests call it over HTTP.
 #[server(input = Json, endpoint = "start_sign_up")]
 pub async fn start_sign_up(input: SignUpInput) -> Result<String, AppError> {
-    use std::net::SocketAddr;
-
-    use axum::extract::ConnectInfo;
-    use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
     use kodo_core::consent::Method;
     use kodo_core::subscribers::{self, SignUp};
     use kodo_domain::phone::PhoneNumber;
@@ -39,19 +43,8 @@ pub async fn start_sign_up(input: SignUpInput) -> Result<String, AppError> {
         ));
     }
     let settings = kodo_core::settings::get(&kodo.pool).await?;
-    let client_ip = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
-        .await
-        .ok()
-        .map(|ConnectInfo(address)| address.ip().to_string());
-    let user_agent = leptos_axum::extract::<HeaderMap>()
-        .await
-        .ok()
-        .and_then(|headers| {
-            headers
-                .get(header::USER_AGENT)
-                .and_then(|value| value.to_str().ok())
-                .map(str::to_owned)
-        });
+    let client_ip = crate::request::client_ip().await;
+    let user_agent = crate::request::user_agent().await;
     let result = subscribers::sign_up(
         &kodo,
         SignUp {
@@ -61,19 +54,11 @@ pub async fn start_sign_up(input: SignUpInput) -> Result<String, AppError> {
             method: Method::Web,
             client_ip,
             user_agent,
-            time_zone: None,
+            time_zone: input.time_zone.filter(|zone| !zone.trim().is_empty()),
         },
     )
     .await;
-    // A limited request gets 429 with Retry-After, as in the REST API.
-    if let Err(kodo_core::Error::TooManyRequests { retry_after_secs, .. }) = &result {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(StatusCode::TOO_MANY_REQUESTS);
-            if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                response.insert_header(header::RETRY_AFTER, value);
-            }
-        }
-    }
+    crate::request::report_too_many_requests(&result);
     Ok(result?)
 }
 
@@ -94,7 +79,13 @@ enum Step {
 
 /// The subscribe widget: details, then the code, then a confirmation.
 #[component]
-pub fn SubscribeWidget(services: Vec<ServiceView>, consent_text: String, sender: Option<String>) -> impl IntoView {
+pub fn SubscribeWidget(
+    services: Vec<ServiceView>,
+    consent_text: String,
+    sender: Option<String>,
+    /// ISO 3166-1 alpha-2 codes, or `None` when every country may subscribe.
+    allowed_countries: Option<Vec<String>>,
+) -> impl IntoView {
     let step = RwSignal::new(Step::Details);
     let hydrated = crate::use_hydrated();
 
@@ -112,7 +103,12 @@ pub fn SubscribeWidget(services: Vec<ServiceView>, consent_text: String, sender:
             {move || match step.get() {
                 Step::Details => {
                     view! {
-                        <DetailsForm services=services.clone() consent_text=consent_text.clone() step />
+                        <DetailsForm
+                            services=services.clone()
+                            consent_text=consent_text.clone()
+                            allowed_countries=allowed_countries.clone()
+                            step
+                        />
                     }
                         .into_any()
                 }
@@ -134,13 +130,16 @@ pub fn SubscribeWidget(services: Vec<ServiceView>, consent_text: String, sender:
 }
 
 #[component]
-fn DetailsForm(services: Vec<ServiceView>, consent_text: String, step: RwSignal<Step>) -> impl IntoView {
+fn DetailsForm(
+    services: Vec<ServiceView>,
+    consent_text: String,
+    allowed_countries: Option<Vec<String>>,
+    step: RwSignal<Step>,
+) -> impl IntoView {
     let phone = RwSignal::new(String::new());
-    let all_services = RwSignal::new(true);
-    let chosen = RwSignal::new(Vec::<i64>::new());
-    let critical_only = RwSignal::new(false);
-    let resolutions = RwSignal::new(true);
-    let maintenance = RwSignal::new(false);
+    let phone_check = RwSignal::new(None::<PhoneCheck>);
+    let preferences = PreferenceFields::new(&Preferences::default());
+    let time_zone = RwSignal::new(String::new());
     let consent = RwSignal::new(false);
     let error = RwSignal::new(None::<AppError>);
     let action = ServerAction::<StartSignUp>::new();
@@ -167,6 +166,11 @@ fn DetailsForm(services: Vec<ServiceView>, consent_text: String, step: RwSignal<
             )));
             return;
         }
+        // The server checks again; this only spares a round trip.
+        if let Some(PhoneCheck::Invalid { message, .. }) = phone_check.get_untracked() {
+            error.set(Some(AppError::for_field("phone", message)));
+            return;
+        }
         if !consent.get_untracked() {
             error.set(Some(AppError::for_field(
                 "consent",
@@ -174,52 +178,21 @@ fn DetailsForm(services: Vec<ServiceView>, consent_text: String, step: RwSignal<
             )));
             return;
         }
-        let scope_all = all_services.get_untracked();
-        let preferences = Preferences {
-            scope: if scope_all { Scope::All } else { Scope::Services },
-            services: if scope_all { Vec::new() } else { chosen.get_untracked() },
-            critical_only: critical_only.get_untracked(),
-            resolutions: resolutions.get_untracked(),
-            maintenance: maintenance.get_untracked(),
-        };
         action.dispatch(StartSignUp {
             input: SignUpInput {
                 phone: phone.get_untracked(),
-                preferences,
+                preferences: preferences.value(),
                 consent: true,
+                time_zone: Some(time_zone.get_untracked()),
             },
         });
     };
 
-    let field_error = move |field: &'static str| {
-        error.get().filter(|error| error.field.as_deref() == Some(field)).map(|error| error.message)
-    };
-
     view! {
         <form class="form" on:submit=submit novalidate>
-            <label for="subscribe-phone">"Mobile number, with country code"</label>
-            <input
-                id="subscribe-phone"
-                type="tel"
-                autocomplete="tel"
-                inputmode="tel"
-                placeholder="+1 415 555 2671"
-                data-test="subscribe-phone"
-                aria-describedby="subscribe-error"
-                aria-invalid=move || field_error("phone").is_some().to_string()
-                prop:value=phone
-                on:input=move |event| phone.set(event_target_value(&event))
-            />
-            <fieldset class="preferences">
-                <legend>"What to hear about"</legend>
-                <Toggle label="All incidents" signal=all_services test="pref-all" />
-                <Show when=move || !all_services.get()>
-                    <ServicePicker services=services.clone() chosen />
-                </Show>
-                <Toggle label="Critical incidents only" signal=critical_only test="pref-critical" />
-                <Toggle label="When an incident is resolved" signal=resolutions test="pref-resolutions" />
-                <Toggle label="Scheduled maintenance" signal=maintenance test="pref-maintenance" />
-            </fieldset>
+            <PhoneField id="subscribe-phone" test="subscribe-phone" phone check=phone_check allowed=allowed_countries />
+            <PreferencesPicker services fields=preferences />
+            <TimeZoneField time_zone />
             <label class="checkbox consent">
                 <input
                     type="checkbox"
@@ -227,7 +200,7 @@ fn DetailsForm(services: Vec<ServiceView>, consent_text: String, step: RwSignal<
                     prop:checked=consent
                     on:change=move |event| consent.set(event_target_checked(&event))
                 />
-                <span>{consent_text}</span>
+                <span data-test="subscribe-consent-text">{consent_text}</span>
             </label>
             <p id="subscribe-error" class="error" role="alert" data-test="subscribe-error" hidden=move || error.get().is_none()>
                 {move || error.get().map(|error| error.message)}
@@ -239,52 +212,31 @@ fn DetailsForm(services: Vec<ServiceView>, consent_text: String, step: RwSignal<
     }
 }
 
+/// The subscriber's time zone, filled in from the browser and editable.
 #[component]
-fn Toggle(label: &'static str, signal: RwSignal<bool>, test: &'static str) -> impl IntoView {
+fn TimeZoneField(time_zone: RwSignal<String>) -> impl IntoView {
+    Effect::new(move |_| {
+        if let Some(detected) = crate::browser::time_zone() {
+            time_zone.set(detected);
+        }
+    });
     view! {
-        <label class="checkbox">
-            <input
-                type="checkbox"
-                data-test=test
-                prop:checked=signal
-                on:change=move |event| signal.set(event_target_checked(&event))
-            />
-            <span>{label}</span>
-        </label>
-    }
-}
-
-#[component]
-fn ServicePicker(services: Vec<ServiceView>, chosen: RwSignal<Vec<i64>>) -> impl IntoView {
-    view! {
-        <div class="service-picker" role="group" aria-label="Services">
-            {services
-                .into_iter()
-                .map(|service| {
-                    let id = service.id;
-                    view! {
-                        <label class="checkbox">
-                            <input
-                                type="checkbox"
-                                data-test="pref-service"
-                                value=id.to_string()
-                                prop:checked=move || chosen.read().contains(&id)
-                                on:change=move |event| {
-                                    let on = event_target_checked(&event);
-                                    chosen.update(|ids| {
-                                        ids.retain(|other| *other != id);
-                                        if on {
-                                            ids.push(id);
-                                        }
-                                    });
-                                }
-                            />
-                            <span>{service.name}</span>
-                        </label>
-                    }
-                })
-                .collect_view()}
-        </div>
+        <label for="subscribe-time-zone">"Time zone"</label>
+        <input
+            id="subscribe-time-zone"
+            type="text"
+            autocomplete="off"
+            spellcheck="false"
+            placeholder="Europe/London"
+            data-test="subscribe-time-zone"
+            aria-describedby="subscribe-time-zone-hint"
+            prop:value=time_zone
+            on:input=move |event| time_zone.set(event_target_value(&event))
+        />
+        <p id="subscribe-time-zone-hint" class="muted hint">
+            "Taken from your browser. Quiet hours and maintenance times use it; "
+            "leave it empty to use your number's country."
+        </p>
     }
 }
 
@@ -314,18 +266,7 @@ fn CodeForm(signup_id: String, phone: String, step: RwSignal<Step>, sender: Opti
     view! {
         <form class="form" on:submit=submit novalidate>
             <p>"We texted a 6-digit code to " <strong>{phone}</strong> ". It expires in 10 minutes."</p>
-            <label for="verify-code">"Code"</label>
-            <input
-                id="verify-code"
-                type="text"
-                inputmode="numeric"
-                autocomplete="one-time-code"
-                maxlength="6"
-                data-test="verify-code"
-                aria-describedby="verify-error"
-                prop:value=code
-                on:input=move |event| code.set(event_target_value(&event))
-            />
+            <CodeInput id="verify-code" error_id="verify-error" code />
             <p id="verify-error" class="error" role="alert" data-test="verify-error" hidden=move || error.get().is_none()>
                 {move || error.get()}
             </p>
@@ -335,15 +276,46 @@ fn CodeForm(signup_id: String, phone: String, step: RwSignal<Step>, sender: Opti
             <button type="button" class="button link" on:click=move |_| step.set(Step::Details)>
                 "Use another number or get a new code"
             </button>
-            <details class="no-code" data-test="no-code-help">
-                <summary>"No code?"</summary>
-                <p>
-                    "Codes usually arrive within a minute. If you ever replied STOP to our texts, "
-                    "your carrier blocks them until you text START to "
-                    {sender.unwrap_or_else(|| "the number our texts come from".to_owned())}
-                    "; then request a new code."
-                </p>
-            </details>
+            <NoCodeHelp sender />
         </form>
+    }
+}
+
+/// Shows the labelled input for a texted 6-digit code. The `id` is also
+/// its `data-test` name.
+#[component]
+pub fn CodeInput(id: &'static str, error_id: &'static str, code: RwSignal<String>) -> impl IntoView {
+    view! {
+        <label for=id>"Code"</label>
+        <input
+            id=id
+            type="text"
+            inputmode="numeric"
+            autocomplete="one-time-code"
+            maxlength="6"
+            data-test=id
+            aria-describedby=error_id
+            prop:value=code
+            on:input=move |event| code.set(event_target_value(&event))
+        />
+    }
+}
+
+/// Shows help for a code that does not arrive. It is shown to every
+/// visitor, so it reveals nothing about the number.
+#[component]
+pub fn NoCodeHelp(sender: Option<String>) -> impl IntoView {
+    view! {
+        <details class="no-code" data-test="no-code-help">
+            <summary>"No code?"</summary>
+            <p>
+                "Codes usually arrive within a minute. If you ever replied STOP to our texts, "
+                "your carrier blocks them until you text START to "
+                <strong data-test="no-code-sender">
+                    {sender.unwrap_or_else(|| "the number our texts come from".to_owned())}
+                </strong>
+                "; then request a new code."
+            </p>
+        </details>
     }
 }

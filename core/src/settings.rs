@@ -181,21 +181,9 @@ pub async fn ensure_country_allowed(pool: &PgPool, phone: &PhoneNumber) -> Resul
     let Some(allowed) = fetch_row(pool).await?.allowed_countries else {
         return Ok(());
     };
-    let region = phone.region();
-    if region.as_ref().is_some_and(|region| allowed.contains(region)) {
-        return Ok(());
-    }
-    let country = match &region {
-        Some(region) => format!("Numbers from {region}"),
-        None => "Numbers of no single country".to_owned(),
-    };
-    Err(Error::invalid(
-        "phone",
-        format!(
-            "{country} cannot subscribe to this page; it accepts numbers from {}.",
-            allowed.join(", ")
-        ),
-    ))
+    phone
+        .ensure_country_allowed(&allowed)
+        .map_err(|error| Error::invalid("phone", error.to_string()))
 }
 
 /// Returns the Twilio account when all three of its fields are set; `None`

@@ -148,3 +148,67 @@ export async function openIncident(
   await clickAndWaitForPost(page, page.locator("[data-test=incident-open]"));
   await expect(page.getByText(incident.title).first()).toBeVisible();
 }
+
+/** Messages to the number with a 6-digit code in the body, newest first, on the outbox page. */
+function codeMessagesTo(page: Page, e164: string): Locator {
+  return outboxMessagesTo(page, e164).filter({
+    has: page.locator("[data-test=outbox-body]", { hasText: /\b\d{6}\b/ }),
+  });
+}
+
+/** Counts the outbox messages to the number that hold a 6-digit code. */
+export async function countCodeMessages(page: Page, e164: string): Promise<number> {
+  await openPage(page, "/admin/outbox");
+  return codeMessagesTo(page, e164).count();
+}
+
+/**
+ * Loads the outbox again until it contains more than `seenBefore` messages with
+ * a code to the number, and returns the code of the newest one.
+ */
+export async function readNewCode(page: Page, e164: string, seenBefore: number): Promise<string> {
+  const rows = codeMessagesTo(page, e164);
+  await expect(async () => {
+    await page.goto("/admin/outbox");
+    await expect(rows).toHaveCount(seenBefore + 1, { timeout: 2_000 });
+  }, `a new code message to ${e164}`).toPass({ timeout: BACKGROUND_WORK_TIMEOUT_MS });
+  const body = (await rows.first().locator("[data-test=outbox-body]").textContent()) ?? "";
+  const match = body.match(/\b(\d{6})\b/);
+  expect(match, `a 6-digit code in the message "${body}"`).not.toBeNull();
+  return match![1];
+}
+
+/** Replies to the newest outbox message to the number as if the phone texted back. */
+export async function replyAsPhone(page: Page, e164: string, text: string): Promise<void> {
+  await openPage(page, "/admin/outbox");
+  const newest = outboxMessagesTo(page, e164).first();
+  await newest.locator("[data-test=outbox-reply-body]").fill(text);
+  await clickAndWaitForPost(page, newest.locator("[data-test=outbox-reply-send]"));
+}
+
+/** Opens the admin's page of the subscriber with this number. */
+export async function openSubscriberDetail(page: Page, e164: string): Promise<void> {
+  await openPage(page, "/admin/subscribers");
+  await page.locator(`[data-test=subscriber-row][data-phone="${e164}"] [data-test=subscriber-link]`).click();
+  await expect(page.locator("[data-test=subscriber-detail] h1")).toHaveText(e164);
+}
+
+/**
+ * Saves the allowed countries on the admin settings page: codes separated by
+ * commas, or "" for every country.
+ */
+export async function setAllowedCountries(page: Page, countries: string): Promise<void> {
+  await openPage(page, "/admin/settings");
+  const form = page.locator("[data-test=allowed-countries-form]");
+  await form.locator("[data-test=allowed-countries]").fill(countries);
+  await clickAndWaitForPost(page, form.locator("[data-test=allowed-countries-save]"));
+  await expect(form.locator("[data-test=allowed-countries-error]")).toBeHidden();
+}
+
+/** Saves the From number on the admin settings page ("" clears it). */
+export async function setSenderNumber(page: Page, from: string): Promise<void> {
+  await openPage(page, "/admin/settings");
+  await page.locator("[data-test=settings-from]").fill(from);
+  await clickAndWaitForPost(page, page.locator("[data-test=settings-save]"));
+  await expect(page.locator("[data-test=settings-error]")).toBeHidden();
+}

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::services::list_services;
 use super::{action_error, ActionError};
 use crate::model::{IncidentView, ServiceView};
+use crate::preferences_picker::ServiceCheckboxes;
 use crate::AppError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -167,32 +168,7 @@ fn OpenIncidentForm(services: Vec<ServiceView>, open: ServerAction<OpenIncident>
             </div>
             <fieldset>
                 <legend>"Affected services"</legend>
-                {services
-                    .into_iter()
-                    .map(|service| {
-                        let id = service.id;
-                        view! {
-                            <label class="checkbox">
-                                <input
-                                    type="checkbox"
-                                    data-test="incident-service"
-                                    value=id.to_string()
-                                    prop:checked=move || chosen.read().contains(&id)
-                                    on:change=move |event| {
-                                        let on = event_target_checked(&event);
-                                        chosen.update(|ids| {
-                                            ids.retain(|other| *other != id);
-                                            if on {
-                                                ids.push(id);
-                                            }
-                                        });
-                                    }
-                                />
-                                <span>{service.name}</span>
-                            </label>
-                        }
-                    })
-                    .collect_view()}
+                <ServiceCheckboxes services chosen test="incident-service" />
             </fieldset>
             <label for="incident-message">"Message"</label>
             <textarea

@@ -1,11 +1,13 @@
 //! The admin dashboard. Every server function here starts by checking the
 //! session for a signed-in admin.
 
+mod allowed_countries;
 pub mod incidents;
 pub mod login;
 pub mod outbox;
 pub mod services;
 pub mod settings;
+pub mod subscriber_detail;
 pub mod subscribers;
 
 use leptos::prelude::*;
@@ -15,9 +17,10 @@ use leptos_router::{lazy_route, LazyRoute};
 
 use crate::AppError;
 
-/// The session key that holds the signed-in admin's id.
+/// The session key that holds the signed-in admin's id. The server's
+/// routes outside Leptos read it too.
 #[cfg(feature = "ssr")]
-const ADMIN_SESSION_KEY: &str = "admin_id";
+pub const ADMIN_SESSION_KEY: &str = "admin_id";
 
 /// Returns the signed-in admin, or an error asking to sign in.
 #[cfg(feature = "ssr")]

@@ -108,6 +108,7 @@ pub fn SettingsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <super::allowed_countries::AllowedCountriesForm />
     }
 }
 

@@ -120,7 +120,11 @@ fn SubscriberTable(list: Vec<SubscriberView>, remove: ServerAction<RemoveSubscri
                             let id = subscriber.id;
                             view! {
                                 <tr data-test="subscriber-row" data-phone=subscriber.phone.clone()>
-                                    <td>{subscriber.phone.clone()}</td>
+                                    <td>
+                                        <a href=format!("/admin/subscribers/{id}") data-test="subscriber-link">
+                                            {subscriber.phone.clone()}
+                                        </a>
+                                    </td>
                                     <td>
                                         <span class=format!("badge status-{}", subscriber.status) data-test="subscriber-status">
                                             {subscriber.status.clone()}
@@ -150,7 +154,8 @@ fn SubscriberTable(list: Vec<SubscriberView>, remove: ServerAction<RemoveSubscri
     }
 }
 
-fn describe(preferences: &Preferences) -> String {
+/// Describes preferences in a few words, such as "all services, resolutions".
+pub(super) fn describe(preferences: &Preferences) -> String {
     let mut parts = vec![match preferences.scope {
         kodo_domain::preferences::Scope::All => "all services".to_owned(),
         kodo_domain::preferences::Scope::Services => format!("{} services", preferences.services.len()),

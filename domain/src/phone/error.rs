@@ -33,6 +33,21 @@ pub enum PhoneError {
     NotMobile { kind: NonMobileType },
 }
 
+impl PhoneError {
+    /// Returns a stable snake-case name for the problem, such as
+    /// `missing_country_code`, for clients that react to the kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Empty => "empty",
+            Self::MissingCountryCode => "missing_country_code",
+            Self::Extension => "extension",
+            Self::InvalidCharacters => "invalid_characters",
+            Self::Invalid => "invalid",
+            Self::NotMobile { .. } => "not_mobile",
+        }
+    }
+}
+
 /// The libphonenumber number types that cannot receive text messages.
 ///
 /// Mobile, fixed-line-or-mobile (used where the two share ranges, as in the

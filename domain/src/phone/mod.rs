@@ -6,6 +6,7 @@
 //! numbers and misclassifies numbers with leading zeros, such as Italian
 //! fixed lines.
 
+mod allowed;
 mod countries;
 mod error;
 mod input;
@@ -18,6 +19,7 @@ use std::str::FromStr;
 use phonenumber::Type;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+pub use allowed::CountryNotAllowed;
 pub use countries::country_calling_codes;
 pub use error::{NonMobileType, PhoneError};
 

@@ -12,7 +12,7 @@ use kodo_core::consent::{self, Event};
 use kodo_core::subscribers;
 
 use super::subscribers::parse_phone_filter;
-use super::{parse_id, ApiAuth, ApiError};
+use super::{parse_id, AdminSession, ApiAuth, ApiError};
 use crate::state::AppState;
 
 /// `GET /api/v1/subscribers/{id}/consent`: every record of the
@@ -34,6 +34,21 @@ pub async fn export_csv(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
+    csv_response(&state, &query).await
+}
+
+/// `GET /admin/consent.csv`: the same CSV for an admin signed in to the
+/// dashboard.
+pub async fn export_csv_for_admin(
+    AdminSession(admin): AdminSession,
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    tracing::info!(admin.id = admin.id, "consent log downloaded");
+    csv_response(&state, &query).await
+}
+
+async fn csv_response(state: &AppState, query: &HashMap<String, String>) -> Result<Response, ApiError> {
     let phone = query.get("phone").map(|raw| parse_phone_filter(raw)).transpose()?;
     let events = consent::list(&state.kodo.pool, phone.as_deref()).await?;
     let csv = to_csv(&events).map_err(|error| {

@@ -23,7 +23,7 @@ mod templates;
 use axum::routing::{any, delete, get, post};
 use axum::Router;
 
-pub use auth::ApiAuth;
+pub use auth::{AdminSession, ApiAuth};
 pub use error::{internal_error, ApiError};
 pub use json::ApiJson;
 
@@ -43,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/subscribers/{id}", get(subscribers::show).delete(subscribers::remove))
         .route("/api/v1/subscribers/{id}/consent", get(consent::for_subscriber))
         .route("/api/v1/consent.csv", get(consent::export_csv))
+        .route("/admin/consent.csv", get(consent::export_csv_for_admin))
         .route("/api/v1/messages", get(messages::list))
         .route("/api/v1/maintenance", get(maintenance::list).post(maintenance::schedule))
         .route("/api/v1/maintenance/{id}", get(maintenance::show).put(maintenance::update))

@@ -86,3 +86,50 @@ async fn consent_records_cannot_change() {
     assert_eq!(count, 1);
     app.stop().await;
 }
+
+/// Signs in through the dashboard's sign-in form and returns a client that
+/// keeps the session cookie.
+async fn admin_client(app: &TestApp) -> reqwest::Client {
+    use leptos::server_fn::ServerFn;
+
+    let email = "admin@consent.test";
+    let password = "consent-password-123";
+    kodo_core::admins::create(&app.kodo.pool, email, password).await.expect("create admin");
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let response = client
+        .post(app.url(kodo_app::admin::login::Login::PATH))
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "sign-in answered {}", response.status());
+    client
+}
+
+#[tokio::test]
+async fn admin_session_downloads_consent_csv() {
+    let app = TestApp::spawn().await;
+    app.subscribe(PHONE, json!({})).await;
+
+    let anonymous = app.client.get(app.url("/admin/consent.csv")).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let with_token_only = app.client.get(app.url("/admin/consent.csv")).bearer_auth(&app.token).send().await.unwrap();
+    assert_eq!(with_token_only.status(), StatusCode::UNAUTHORIZED);
+
+    let admin = admin_client(&app).await;
+    let response = admin.get(app.url("/admin/consent.csv")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = response.text().await.unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("id,created_at,phone,action,method,consent_text,client_ip,user_agent,actor")
+    );
+    assert!(lines.any(|line| line.contains(PHONE) && line.contains("opt_in")), "{csv}");
+
+    let other = admin.get(app.url("/admin/consent.csv?phone=%2B447400123456")).send().await.unwrap();
+    assert_eq!(other.status(), StatusCode::OK);
+    assert_eq!(other.text().await.unwrap().lines().count(), 1, "only the header row");
+    app.stop().await;
+}

@@ -230,3 +230,74 @@ async fn manage_code_allows_five_guesses() {
     assert!(json_body(right).await["error"].as_str().unwrap().contains("Too many wrong codes"));
     app.stop().await;
 }
+
+/// Calls one of the manage page's server functions with a form body and
+/// returns its status and JSON output.
+async fn call_page_function(app: &TestApp, name: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
+    let response = app.client.post(app.url(&format!("/api/{name}"))).form(form).send().await.unwrap();
+    let status = response.status();
+    (status, json_body(response).await)
+}
+
+#[tokio::test]
+async fn manage_page_changes_and_ends_subscription() {
+    let app = TestApp::spawn().await;
+    let api = app.create_service("API").await;
+    let id = app.subscribe(PHONE, json!({})).await;
+    age_signup_attempts(&app.kodo.pool, 61).await;
+
+    let (status, request_id) = call_page_function(&app, "request_manage_code", &[("phone", "+1 415 555 2671")]).await;
+    assert_eq!(status, StatusCode::OK, "{request_id}");
+    let code = app.latest_code(PHONE).await;
+    let (status, managed) = call_page_function(
+        &app,
+        "confirm_manage_code",
+        &[("request_id", request_id.as_str().unwrap()), ("code", &code)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{managed}");
+    assert_eq!(managed["phone"], "+1 415-555-2671");
+    assert_eq!(managed["services"][0]["id"], api);
+    let token = managed["token"].as_str().unwrap().to_owned();
+
+    let preferences = json!({ "token": token, "preferences": { "scope": "services", "services": [api] } });
+    let saved = app.client.post(app.url("/api/save_managed_preferences")).json(&preferences).send().await.unwrap();
+    assert_eq!(saved.status(), StatusCode::OK);
+    let subscriber = json_body(app.get(&format!("/api/v1/subscribers/{id}")).await).await;
+    assert_eq!(subscriber["preferences"]["services"], json!([api]));
+
+    let (status, _) = call_page_function(&app, "unsubscribe_managed", &[("token", &token)]).await;
+    assert_eq!(status, StatusCode::OK);
+    let subscriber = json_body(app.get(&format!("/api/v1/subscribers/{id}")).await).await;
+    assert_eq!(subscriber["status"], "unsubscribed");
+
+    let (status, error) = call_page_function(&app, "unsubscribe_managed", &[("token", &token)]).await;
+    assert!(status.is_server_error() || status.is_client_error(), "{status}");
+    assert!(error["message"].as_str().unwrap().contains("expired"), "{error}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn manage_page_reveals_no_subscription() {
+    let app = TestApp::spawn().await;
+    app.subscribe(PHONE, json!({})).await;
+    age_signup_attempts(&app.kodo.pool, 61).await;
+
+    let (known_status, known) = call_page_function(&app, "request_manage_code", &[("phone", PHONE)]).await;
+    let (unknown_status, unknown) = call_page_function(&app, "request_manage_code", &[("phone", UNKNOWN_PHONE)]).await;
+    assert_eq!(known_status, StatusCode::OK);
+    assert_eq!(unknown_status, StatusCode::OK);
+    assert_eq!(known.as_str().unwrap().len(), unknown.as_str().unwrap().len());
+
+    app.drain().await;
+    assert!(app.messages_to(UNKNOWN_PHONE).await.is_empty());
+    let (status, error) = call_page_function(
+        &app,
+        "confirm_manage_code",
+        &[("request_id", unknown.as_str().unwrap()), ("code", "123456")],
+    )
+    .await;
+    assert!(status.is_client_error() || status.is_server_error(), "{status}");
+    assert_eq!(error["field"], "code");
+    app.stop().await;
+}

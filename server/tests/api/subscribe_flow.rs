@@ -204,3 +204,29 @@ async fn removed_subscriber_can_be_added_again() {
     assert_eq!(events, 3, "opt-in, removal, opt-in again");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn widget_sign_up_keeps_browser_time_zone() {
+    let app = TestApp::spawn().await;
+    let sign_up = |time_zone: &str| {
+        json!({
+            "input": { "phone": "+14155552671", "preferences": {}, "consent": true, "time_zone": time_zone }
+        })
+    };
+
+    let rejected = app.client.post(app.url("/api/start_sign_up")).json(&sign_up("Mars/Base")).send().await.unwrap();
+    assert!(!rejected.status().is_success());
+    assert_eq!(json_body(rejected).await["field"], "time_zone");
+
+    let accepted = app.client.post(app.url("/api/start_sign_up")).json(&sign_up("Asia/Tokyo")).send().await.unwrap();
+    assert_eq!(accepted.status(), StatusCode::OK);
+    let signup_id = json_body(accepted).await.as_str().unwrap().to_owned();
+    let code = app.latest_code("+14155552671").await;
+    let verified = app
+        .post_public(&format!("/api/v1/subscriptions/{signup_id}/verify"), json!({ "code": code }))
+        .await;
+    assert_eq!(verified.status(), StatusCode::OK);
+    let subscribers = json_body(app.get("/api/v1/subscribers?phone=%2B14155552671").await).await;
+    assert_eq!(subscribers[0]["time_zone"], "Asia/Tokyo");
+    app.stop().await;
+}

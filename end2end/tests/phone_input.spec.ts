@@ -1,0 +1,154 @@
+// The subscribe widget's phone field: the country picker fills in the
+// calling code, the number is checked as it is typed with the server's
+// rules, and a number the server would reject is never sent.
+
+import { expect, test, type Page } from "@playwright/test";
+
+import { logInAsAdmin, setAllowedCountries, setSenderNumber, submitSubscription, uniqueUsNumber } from "../support/pages";
+
+async function openWidget(page: Page): Promise<void> {
+  await page.goto("/");
+  const form = page.locator("[data-test=subscribe-form]");
+  await expect(form).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
+}
+
+/** Records the sign-up requests the page sends. */
+function countSignUpPosts(page: Page): () => number {
+  let posts = 0;
+  page.on("request", (request) => {
+    if (request.method() === "POST" && request.url().includes("/api/start_sign_up")) {
+      posts += 1;
+    }
+  });
+  return () => posts;
+}
+
+test("country picker fills the calling code", async ({ page }) => {
+  await openWidget(page);
+  const picker = page.locator("[data-test=phone-country]");
+  const phone = page.locator("[data-test=subscribe-phone]");
+  const check = page.locator("[data-test=phone-check]");
+
+  await picker.focus();
+  await expect(picker.locator("option[value=GB]")).toHaveCount(1);
+  await picker.selectOption("GB");
+  await expect(phone).toHaveValue("+44 ");
+  await expect(check, "no error for a calling code alone").toBeHidden();
+
+  await phone.fill("07400 123456");
+  await expect(check).toHaveAttribute("data-problem", "missing_country_code");
+  await picker.selectOption("GB");
+  await expect(phone).toHaveValue("+44 07400 123456");
+  await expect(check).toHaveAttribute("data-problem", "");
+  await expect(check).toContainText("+44 7400 123456");
+
+  await picker.selectOption("US");
+  await expect(phone).toHaveValue("+1 07400 123456");
+});
+
+test("typed number selects its country", async ({ page }) => {
+  await openWidget(page);
+  await page.locator("[data-test=phone-country]").focus();
+  await expect(page.locator("[data-test=phone-country] option[value=FR]")).toHaveCount(1);
+  await page.locator("[data-test=subscribe-phone]").fill("+33612345678");
+  await expect(page.locator("[data-test=phone-check]")).toContainText("+33 6 12 34 56 78");
+  await expect(page.locator("[data-test=phone-country]")).toHaveValue("FR");
+});
+
+test("invalid numbers named before submit", async ({ page }) => {
+  await openWidget(page);
+  const posts = countSignUpPosts(page);
+  const phone = page.locator("[data-test=subscribe-phone]");
+  const check = page.locator("[data-test=phone-check]");
+  const cases = [
+    { typed: "2015550123", problem: "missing_country_code", text: /country code/i },
+    { typed: "+1 201 555 0123 ext. 5", problem: "extension", text: /extension/i },
+    { typed: "+1 201 555", problem: "invalid", text: /not valid/i },
+    { typed: "+44 20 7946 0958", problem: "not_mobile", text: /cannot receive text messages/i },
+  ];
+  for (const { typed, problem, text } of cases) {
+    await phone.fill(typed);
+    await expect(check, typed).toHaveAttribute("data-problem", problem);
+    await expect(check, typed).toContainText(text);
+    await expect(phone, typed).toHaveAttribute("aria-invalid", "true");
+  }
+
+  await page.locator("[data-test=subscribe-consent]").check();
+  await page.locator("[data-test=subscribe-submit]").click();
+  await expect(page.locator("[data-test=subscribe-error]")).toContainText(/cannot receive text messages/i);
+  await expect(page.locator("[data-test=verify-code]")).toBeHidden();
+  expect(posts(), "sign-up requests sent for an invalid number").toBe(0);
+});
+
+test("allowed countries limit the picker", async ({ page: admin, browser, baseURL }) => {
+  await logInAsAdmin(admin);
+  await setAllowedCountries(admin, "US, CA");
+  const context = await browser.newContext({ baseURL });
+  try {
+    const visitor = await context.newPage();
+    await openWidget(visitor);
+    const picker = visitor.locator("[data-test=phone-country]");
+    await picker.focus();
+    await expect(picker.locator("option[value=US]")).toHaveCount(1);
+    await expect(picker.locator("option[value=CA]")).toHaveCount(1);
+    // The two countries and the "Choose a country" option.
+    await expect(picker.locator("option")).toHaveCount(3);
+
+    await visitor.locator("[data-test=subscribe-phone]").fill("+44 7400 123456");
+    const check = visitor.locator("[data-test=phone-check]");
+    await expect(check).toHaveAttribute("data-problem", "country_not_allowed");
+    await expect(check).toContainText("Numbers from GB cannot subscribe");
+  } finally {
+    await context.close();
+    await setAllowedCountries(admin, "");
+  }
+});
+
+test("time zone detected from browser", async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL, timezoneId: "Asia/Tokyo" });
+  const page = await context.newPage();
+  await openWidget(page);
+  await expect(page.locator("[data-test=subscribe-time-zone]")).toHaveValue("Asia/Tokyo");
+  await expect(page.getByLabel("Time zone")).toBeEditable();
+  await context.close();
+});
+
+test("no-code help names our number", async ({ page: admin, browser, baseURL }) => {
+  const sender = "+15005550006";
+  await logInAsAdmin(admin);
+  await setSenderNumber(admin, sender);
+  const context = await browser.newContext({ baseURL });
+  try {
+    const visitor = await context.newPage();
+    await submitSubscription(visitor, uniqueUsNumber().typed, { consent: true });
+    const help = visitor.locator("[data-test=no-code-help]");
+    await expect(help).toBeVisible();
+    await help.locator("summary").click();
+    await expect(help).toContainText("text START to");
+    await expect(help.locator("[data-test=no-code-sender]")).toHaveText(sender);
+  } finally {
+    await context.close();
+    await setSenderNumber(admin, "");
+  }
+});
+
+test("widget readable without JavaScript", async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/");
+  await expect(page.getByText("Subscribing needs JavaScript")).toBeVisible();
+  await expect(page.getByLabel("Mobile number, with country code")).toBeVisible();
+  await expect(page.locator("[data-test=manage-link]")).toHaveAttribute("href", "/manage");
+  await context.close();
+});
+
+test("widget fits a 360 px screen", async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL, viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  await openWidget(page);
+  await page.locator("[data-test=subscribe-phone]").fill("+1 201 555 0123 ext. 5");
+  await expect(page.locator("[data-test=phone-check]")).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, "pixels of horizontal scrolling").toBeLessThanOrEqual(0);
+  await context.close();
+});
