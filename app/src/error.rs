@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 pub struct AppError {
     pub message: String,
     pub field: Option<String>,
+    /// The character offset of the problem in a rejected template.
+    #[serde(default)]
+    pub position: Option<usize>,
 }
 
 impl AppError {
@@ -17,6 +20,7 @@ impl AppError {
         AppError {
             message: message.into(),
             field: None,
+            position: None,
         }
     }
 
@@ -24,6 +28,7 @@ impl AppError {
         AppError {
             message: message.into(),
             field: Some(field.to_owned()),
+            position: None,
         }
     }
 }
@@ -45,6 +50,7 @@ impl From<kodo_core::Error> for AppError {
         AppError {
             message: error.public_message(),
             field: error.field().map(str::to_owned),
+            position: error.position(),
         }
     }
 }

@@ -165,35 +165,7 @@ fn OpenIncidentForm(services: Vec<ServiceView>, open: ServerAction<OpenIncident>
                     <StatusSelect id="incident-status" test="incident-status" status include_resolved=false />
                 </div>
             </div>
-            <fieldset>
-                <legend>"Affected services"</legend>
-                {services
-                    .into_iter()
-                    .map(|service| {
-                        let id = service.id;
-                        view! {
-                            <label class="checkbox">
-                                <input
-                                    type="checkbox"
-                                    data-test="incident-service"
-                                    value=id.to_string()
-                                    prop:checked=move || chosen.read().contains(&id)
-                                    on:change=move |event| {
-                                        let on = event_target_checked(&event);
-                                        chosen.update(|ids| {
-                                            ids.retain(|other| *other != id);
-                                            if on {
-                                                ids.push(id);
-                                            }
-                                        });
-                                    }
-                                />
-                                <span>{service.name}</span>
-                            </label>
-                        }
-                    })
-                    .collect_view()}
-            </fieldset>
+            <ServiceCheckboxes services chosen test="incident-service" />
             <label for="incident-message">"Message"</label>
             <textarea
                 id="incident-message"
@@ -208,6 +180,42 @@ fn OpenIncidentForm(services: Vec<ServiceView>, open: ServerAction<OpenIncident>
                 "Open incident and notify"
             </button>
         </form>
+    }
+}
+
+/// The "Affected services" checkboxes; `chosen` holds the ticked ids.
+#[component]
+pub fn ServiceCheckboxes(services: Vec<ServiceView>, chosen: RwSignal<Vec<i64>>, test: &'static str) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend>"Affected services"</legend>
+            {services
+                .into_iter()
+                .map(|service| {
+                    let id = service.id;
+                    view! {
+                        <label class="checkbox">
+                            <input
+                                type="checkbox"
+                                data-test=test
+                                value=id.to_string()
+                                prop:checked=move || chosen.read().contains(&id)
+                                on:change=move |event| {
+                                    let on = event_target_checked(&event);
+                                    chosen.update(|ids| {
+                                        ids.retain(|other| *other != id);
+                                        if on {
+                                            ids.push(id);
+                                        }
+                                    });
+                                }
+                            />
+                            <span>{service.name}</span>
+                        </label>
+                    }
+                })
+                .collect_view()}
+        </fieldset>
     }
 }
 
