@@ -25,7 +25,7 @@ test("scheduling maintenance texts subscribers who want it", async ({ page: admi
   const service = `Database ${Date.now()}`;
   const wantsMaintenance = uniqueUsNumber();
   const incidentsOnly = uniqueUsNumber();
-  const title = `Database upgrade ${Date.now()}`;
+  const title = `DB upgrade ${Date.now() % 100_000}`;
 
   await test.step("admin logs in and adds a service", async () => {
     await logInAsAdmin(admin);
@@ -49,7 +49,7 @@ test("scheduling maintenance texts subscribers who want it", async ({ page: admi
     const ends = await localDateTime(admin, 26);
     const form = admin.getByRole("region", { name: "Schedule maintenance" });
     await form.getByLabel("Title", { exact: true }).fill(title);
-    await form.getByLabel("Message", { exact: true }).fill("The API is read-only during the upgrade.");
+    await form.getByLabel("Message", { exact: true }).fill("API is read-only.");
     await form.getByLabel("Starts", { exact: true }).fill(starts);
     await form.getByLabel("Ends", { exact: true }).fill(ends);
     await form.getByLabel(service, { exact: true }).check();
@@ -71,6 +71,11 @@ test("scheduling maintenance texts subscribers who want it", async ({ page: admi
     // US numbers get the times in America/New_York.
     await expect(body).toContainText(/E[SD]T/);
     await expect(outboxMessagesTo(admin, incidentsOnly.e164).filter({ hasText: title })).toHaveCount(0);
+    // A cancellation goes only to those whose message went out.
+    await expect(async () => {
+      await admin.goto("/admin/outbox");
+      await expect(message.locator("[data-test=outbox-status]")).toHaveText("sent", { timeout: 2_000 });
+    }, "the Maintenance Scheduled message is sent").toPass({ timeout: 30_000 });
     expect(starts).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
   });
 

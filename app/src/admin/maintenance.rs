@@ -489,7 +489,7 @@ fn MaintenanceItem(
         }
     });
     let affected = if window.service_names.is_empty() {
-        "All services".to_owned()
+        "No services named: subscribers to all services are told.".to_owned()
     } else {
         window.service_names.join(", ")
     };
