@@ -102,13 +102,12 @@ fn fit_within(
     None
 }
 
-/// Returns `text` and its shortened versions, longest first: cut at each
-/// word boundary (Unicode UAX #29, so also between Chinese or Japanese
-/// characters) with an ellipsis, and down to the first `floor` graphemes.
-/// With a floor of 0 the last version is the empty text. Punctuation and
-/// spaces before a cut are dropped, so "down, we" becomes "down...". A long
-/// word is cut only at the floor, so with a floor of 0 it can only be
-/// dropped whole.
+/// Returns `text` and its shortened versions, longest first: cut at the
+/// end of each word, or between two Chinese or Japanese characters, with an
+/// ellipsis, and down to the first `floor` graphemes. With a floor of 0 the
+/// last version is the empty text. Punctuation and spaces before a cut are
+/// dropped, so "down, we" becomes "down...". A long word is cut only at the
+/// floor, so with a floor of 0 it can only be dropped whole.
 fn shortened_versions(text: &str, floor: usize) -> Vec<String> {
     let mut versions = vec![text.to_owned()];
     let graphemes = text.graphemes(true).count();
@@ -121,9 +120,8 @@ fn shortened_versions(text: &str, floor: usize) -> Vec<String> {
         .grapheme_indices(true)
         .nth(floor)
         .map_or(text.len(), |(index, _)| index);
-    let mut cuts: Vec<usize> = text
-        .split_word_bound_indices()
-        .map(|(index, _)| index)
+    let mut cuts: Vec<usize> = cut_points(text)
+        .into_iter()
         .filter(|&index| index > floor_end)
         .collect();
     cuts.reverse();
@@ -147,6 +145,43 @@ fn shortened_versions(text: &str, floor: usize) -> Vec<String> {
         versions.push(String::new());
     }
     versions
+}
+
+/// Returns the byte offsets where `text` may be cut, in order: where white
+/// space follows a word, and between two graphemes when either is a
+/// Chinese or Japanese character, since those scripts put no spaces
+/// between words.
+///
+/// A full word-boundary algorithm (Unicode UAX #29) would also do, but its
+/// tables would add to every page's WASM, as static data stays in the main
+/// module when routes are split off.
+fn cut_points(text: &str) -> Vec<usize> {
+    let mut points = Vec::new();
+    let mut previous: Option<&str> = None;
+    for (index, grapheme) in text.grapheme_indices(true) {
+        if let Some(before) = previous {
+            let word_end = grapheme.starts_with(char::is_whitespace)
+                && !before.ends_with(char::is_whitespace);
+            let wide = before.chars().any(is_cjk) || grapheme.chars().any(is_cjk);
+            if word_end || wide {
+                points.push(index);
+            }
+        }
+        previous = Some(grapheme);
+    }
+    points
+}
+
+/// Returns whether `c` is a Chinese character (CJK unified ideograph), a
+/// Japanese kana, or CJK punctuation or a full-width form.
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3000}'..='\u{30FF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{FF00}'..='\u{FFEF}'
+        | '\u{20000}'..='\u{3134F}')
 }
 
 /// Drops the spaces and punctuation that would sit before an ellipsis.
@@ -237,6 +272,22 @@ mod tests {
             if version.contains('👨') {
                 assert!(version.contains("👨‍👩‍👧"), "{version}");
             }
+        }
+    }
+
+    #[test]
+    fn japanese_cut_between_kana() {
+        let versions = shortened_versions("メンテナンス中です", 0);
+        assert!(versions.contains(&"メンテ...".to_owned()), "{versions:?}");
+    }
+
+    #[test]
+    fn combining_mark_stays_with_its_letter() {
+        // U+3099 is a combining voiced sound mark, one grapheme with か.
+        let versions = shortened_versions("か\u{3099}か\u{3099}か\u{3099}か\u{3099}か\u{3099}", 0);
+        assert!(versions.contains(&"か\u{3099}か\u{3099}...".to_owned()), "{versions:?}");
+        for version in &versions {
+            assert!(!version.contains("か..."), "{version:?}");
         }
     }
 
