@@ -62,7 +62,7 @@ test("preview counts as the admin types", async ({ page }) => {
 
   await test.step("a long message is shortened to one segment", async () => {
     await text.fill("{{title}}: {{message}} {{url}}");
-    await editor.getByText("Sample values").click();
+    await editor.locator("summary", { hasText: "Sample values" }).click();
     await editor.locator("[data-test=sample-message]").fill("We are looking into it. ".repeat(10));
     await expect(shortened).toBeVisible();
     await expect(segments).toHaveText("1");
@@ -110,4 +110,14 @@ test("verification template is the settings' verification message", async ({ pag
   await clickAndWaitForPost(page, reloaded.locator("[data-test=template-reset]"));
   await expect(reloaded.locator("[data-test=template-text]")).toHaveValue(/verification code is \{\{code\}\}/);
   await expect(reloaded.locator("[data-test=template-reset]")).toBeDisabled();
+});
+
+test("admin pages fit a 360 px screen", async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await logInAsAdmin(page);
+  for (const path of ["/admin/templates", "/admin/maintenance", "/admin/settings"]) {
+    await openPage(page, path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${path} scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
+  }
 });
