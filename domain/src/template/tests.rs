@@ -574,8 +574,9 @@ fn title_cut_below_floor_past_two_segments() {
 fn title_kept_when_second_segment_holds_it() {
     let source = format!("Alert: {{{{title}}}} {}", "x".repeat(160));
     let template = Template::parse(TemplateKind::IncidentCreated, &source).unwrap();
-    let fitted = template.render_fitted(&incident_values(), false);
-
-    assert_eq!(fitted, format!("Alert: API errors {}", "x".repeat(160)));
-    assert_eq!(count(&fitted).segments, 2);
+    for replace_typographic in [false, true] {
+        let fitted = template.render_fitted(&incident_values(), replace_typographic);
+        assert_eq!(fitted, format!("Alert: API errors {}", "x".repeat(160)));
+        assert_eq!(count(&fitted).segments, 2);
+    }
 }
