@@ -88,10 +88,11 @@ mod ssr {
             )
         })?;
         update.hold_seconds = Some(hold_seconds);
-        update.quiet_hours = Some(fields.quiet_hours.then(|| QuietHoursText {
+        let hours = QuietHoursText {
             start: fields.quiet_start,
             end: fields.quiet_end,
-        }));
+        };
+        update.quiet_hours = Some(fields.quiet_hours.then_some(hours));
         update.replace_typographic = Some(fields.replace_typographic);
         Ok(())
     }
