@@ -93,9 +93,9 @@ enum Preview {
     Invalid(TemplateError),
 }
 
-/// Renders `source` with `values` the way the server sends it: fitted to
-/// one segment where it can be, and with typographic characters replaced
-/// when `replace_typographic` is on.
+/// Renders `source` with `values` the way the server sends it: fitted by
+/// [`Template::render_fitted`], with typographic characters replaced when
+/// `replace_typographic` is on.
 fn preview(kind: TemplateKind, source: &str, values: &Values, replace_typographic: bool) -> Preview {
     let template = match Template::parse(kind, source) {
         Ok(template) => template,
@@ -192,8 +192,8 @@ fn TemplateEditors(data: TemplatesData) -> impl IntoView {
     }
 }
 
-/// The editor of one template: its text, the variables it may use, sample
-/// values and the live preview.
+/// Shows the editor of one template: its text, the variables it may use,
+/// sample values and the live preview.
 #[component]
 fn TemplateEditor(kind: TemplateKind, saved: TemplateView, page_name: String, replace_typographic: bool) -> impl IntoView {
     let name = kind.name();
