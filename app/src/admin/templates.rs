@@ -408,7 +408,7 @@ fn PreviewView(preview: Memo<Preview>) -> impl IntoView {
                             </span>
                         </p>
                         <p class="notice" data-test="preview-shortened" hidden=!shortened>
-                            "Shortened to fit: the message, then the title, are cut at a word and end with “...”."
+                            "Shortened to fit: the message, then the title, are cut short and end with “...”."
                         </p>
                     }
                         .into_any()
