@@ -17,6 +17,9 @@ pub struct AppError {
     pub field: Option<String>,
     #[serde(default = "internal_status")]
     pub status: u16,
+    /// The character offset of the problem in a rejected template.
+    #[serde(default)]
+    pub position: Option<usize>,
 }
 
 fn internal_status() -> u16 {
@@ -30,6 +33,7 @@ impl AppError {
             message: message.into(),
             field: None,
             status: internal_status(),
+            position: None,
         }
     }
 
@@ -39,6 +43,7 @@ impl AppError {
             message: message.into(),
             field: Some(field.to_owned()),
             status: 400,
+            position: None,
         }
     }
 
@@ -95,6 +100,7 @@ impl From<kodo_core::Error> for AppError {
             message: error.public_message(),
             field: error.field().map(str::to_owned),
             status: error.status_code(),
+            position: error.position(),
         }
     }
 }

@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/admin") view={Lazy::<admin::AdminLayoutRoute>::new()}>
                     <Route path=path!("") view={Lazy::<admin::incidents::IncidentsRoute>::new()} />
                     <Route path=path!("incidents") view={Lazy::<admin::incidents::IncidentsRoute>::new()} />
+                    <Route path=path!("maintenance") view={Lazy::<admin::maintenance::MaintenanceRoute>::new()} />
                     <Route path=path!("services") view={Lazy::<admin::services::ServicesRoute>::new()} />
                     <Route path=path!("subscribers") view={Lazy::<admin::subscribers::SubscribersRoute>::new()} />
                     <Route
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("outbox") view={Lazy::<admin::outbox::OutboxRoute>::new()} />
                     <Route path=path!("settings") view={Lazy::<admin::settings::SettingsRoute>::new()} />
+                    <Route path=path!("templates") view={Lazy::<admin::templates::TemplatesRoute>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -116,6 +116,40 @@ pub fn parse_time_zone(field: &str, name: &str) -> Result<Tz> {
     })
 }
 
+/// Parses a local date and time as an HTML `datetime-local` input sends it
+/// (`2026-06-03T22:00`, seconds optional) in `zone`, naming `field` in an
+/// error.
+///
+/// A time that occurs twice, when clocks go back, is the first occurrence.
+/// A time skipped when clocks go forward is rejected.
+pub fn parse_local_time(field: &str, text: &str, zone: Tz) -> Result<DateTime<Utc>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Error::invalid(field, format!("{field} is missing; give a date and time.")));
+    }
+    let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| {
+            Error::invalid(
+                field,
+                format!("{field} {text:?} is not a date and time; write it as YYYY-MM-DDTHH:MM, such as 2026-06-03T22:00."),
+            )
+        })?;
+    match zone.from_local_datetime(&local) {
+        LocalResult::Single(time) | LocalResult::Ambiguous(time, _) => Ok(time.with_timezone(&Utc)),
+        LocalResult::None => Err(Error::invalid(
+            field,
+            format!("{field} {text} does not exist in {zone}, because clocks skip it; pick a time an hour later."),
+        )),
+    }
+}
+
+/// Formats a time for an HTML `datetime-local` input in `zone`, such as
+/// `2026-06-03T22:00`.
+pub fn format_local_input(time: DateTime<Utc>, zone: Tz) -> String {
+    time.with_timezone(&zone).format("%Y-%m-%dT%H:%M").to_string()
+}
+
 /// Returns a stored time zone name as a zone; an unknown name, which
 /// sign-up never stores, counts as UTC.
 pub fn stored_time_zone(name: &str) -> Tz {
@@ -339,5 +373,35 @@ mod tests {
         assert_eq!(guess_time_zone(Some("US")), NEW_YORK);
         assert_eq!(guess_time_zone(Some("ZZ")), Tz::UTC);
         assert_eq!(guess_time_zone(None), Tz::UTC);
+    }
+
+    #[test]
+    fn local_time_parsed_in_zone() {
+        let time = parse_local_time("starts_at", "2026-06-03T22:00", NEW_YORK).unwrap();
+        assert_eq!(time, utc("2026-06-04T02:00:00Z"));
+        let with_seconds = parse_local_time("starts_at", "2026-06-03T22:00:30", Tz::UTC).unwrap();
+        assert_eq!(with_seconds, utc("2026-06-03T22:00:30Z"));
+        assert_eq!(format_local_input(time, NEW_YORK), "2026-06-03T22:00");
+    }
+
+    #[test]
+    fn local_time_in_spring_gap_rejected() {
+        let error = parse_local_time("starts_at", "2026-03-08T02:30", NEW_YORK).unwrap_err();
+        assert_eq!(error.field(), Some("starts_at"));
+        assert!(error.to_string().contains("does not exist in America/New_York"), "{error}");
+    }
+
+    #[test]
+    fn repeated_local_time_is_first() {
+        let time = parse_local_time("ends_at", "2026-11-01T01:30", NEW_YORK).unwrap();
+        assert_eq!(time, utc("2026-11-01T05:30:00Z"));
+    }
+
+    #[test]
+    fn local_time_needs_date_and_time() {
+        for text in ["", "2026-06-03", "tomorrow", "2026-13-01T10:00"] {
+            let error = parse_local_time("ends_at", text, NEW_YORK).unwrap_err();
+            assert_eq!(error.field(), Some("ends_at"), "{text:?}");
+        }
     }
 }

@@ -68,11 +68,18 @@ export async function logInAsAdmin(page: Page): Promise<void> {
 }
 
 /** Opens the status page, fills the subscribe widget and submits it. */
-export async function submitSubscription(page: Page, phone: string, options: { consent: boolean }): Promise<void> {
+export async function submitSubscription(
+  page: Page,
+  phone: string,
+  options: { consent: boolean; maintenance?: boolean },
+): Promise<void> {
   await page.goto("/");
   const form = page.locator("[data-test=subscribe-form]");
   await waitForHydration(page, form);
   await form.locator("[data-test=subscribe-phone]").fill(phone);
+  if (options.maintenance) {
+    await form.locator("[data-test=pref-maintenance]").check();
+  }
   if (options.consent) {
     await form.locator("[data-test=subscribe-consent]").check();
   }
@@ -115,9 +122,17 @@ export async function readVerificationCode(page: Page, e164: string): Promise<st
   return match![1];
 }
 
-/** Signs a number up in a fresh page and confirms it with the code from the outbox. */
-export async function subscribe(visitor: Page, admin: Page, phone: PhoneNumber): Promise<void> {
-  await submitSubscription(visitor, phone.typed, { consent: true });
+/**
+ * Signs a number up in a fresh page and confirms it with the code from the
+ * outbox. With maintenance set, it also subscribes to maintenance messages.
+ */
+export async function subscribe(
+  visitor: Page,
+  admin: Page,
+  phone: PhoneNumber,
+  options: { maintenance?: boolean } = {},
+): Promise<void> {
+  await submitSubscription(visitor, phone.typed, { consent: true, ...options });
   await expect(visitor.locator("[data-test=verify-code]")).toBeVisible();
   const code = await readVerificationCode(admin, phone.e164);
   await submitCode(visitor, code);
@@ -211,4 +226,15 @@ export async function setSenderNumber(page: Page, from: string): Promise<void> {
   await page.locator("[data-test=settings-from]").fill(from);
   await clickAndWaitForPost(page, page.locator("[data-test=settings-save]"));
   await expect(page.locator("[data-test=settings-error]")).toBeHidden();
+/**
+ * Returns a date and time `hoursFromNow` ahead in the browser's time zone,
+ * in the form a datetime-local input takes, such as 2026-06-03T22:00.
+ */
+export async function localDateTime(page: Page, hoursFromNow: number): Promise<string> {
+  return page.evaluate((hours) => {
+    const time = new Date(Date.now() + hours * 3_600_000);
+    const pad = (value: number) => String(value).padStart(2, "0");
+    const date = `${time.getFullYear()}-${pad(time.getMonth() + 1)}-${pad(time.getDate())}`;
+    return `${date}T${pad(time.getHours())}:${pad(time.getMinutes())}`;
+  }, hoursFromNow);
 }

@@ -4,11 +4,13 @@
 mod allowed_countries;
 pub mod incidents;
 pub mod login;
+pub mod maintenance;
 pub mod outbox;
 pub mod services;
 pub mod settings;
 pub mod subscriber_detail;
 pub mod subscribers;
+pub mod templates;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -90,9 +92,11 @@ pub fn AdminLayout() -> impl IntoView {
                 <a class="brand" href="/admin">"Kodo admin"</a>
                 <nav aria-label="Admin">
                     <A href="/admin/incidents">"Incidents"</A>
+                    <A href="/admin/maintenance">"Maintenance"</A>
                     <A href="/admin/services">"Services"</A>
                     <A href="/admin/subscribers">"Subscribers"</A>
                     <A href="/admin/outbox">"Messages"</A>
+                    <A href="/admin/templates">"Templates"</A>
                     <A href="/admin/settings">"Settings"</A>
                     <a href="/">"Status page"</a>
                 </nav>
@@ -134,8 +138,41 @@ where
     I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
     O: Clone + Send + Sync + 'static,
 {
+    let failure = action_failure(action);
+    Signal::derive(move || failure.get().map(|error| error.message))
+}
+
+/// Returns the error of an action's last result, if it failed.
+pub fn action_failure<I, O>(action: ServerAction<I>) -> Signal<Option<AppError>>
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
     Signal::derive(move || match action.value().get() {
-        Some(Err(error)) => Some(error.message),
+        Some(Err(error)) => Some(error),
         _ => None,
     })
+}
+
+/// Returns the message of `error` when it concerns `field`.
+pub fn message_for(error: Option<AppError>, field: &str) -> Option<String> {
+    error
+        .filter(|error| error.field.as_deref() == Some(field))
+        .map(|error| error.message)
+}
+
+/// Shows the error of one input field. The input names `id` in its
+/// `aria-describedby`.
+#[component]
+pub fn FieldError(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    field: &'static str,
+    #[prop(into)] id: String,
+) -> impl IntoView {
+    let message = Signal::derive(move || message_for(error.get(), field));
+    view! {
+        <p id=id class="error field-error" data-test=format!("error-{field}") hidden=move || message.get().is_none()>
+            {move || message.get()}
+        </p>
+    }
 }

@@ -93,9 +93,12 @@ impl Template {
     ///
     /// When the text is too long, `{{message}}` is cut at a word boundary and
     /// ends with `...`, down to nothing if need be, and then `{{title}}` is
-    /// cut the same way. No other variable is ever cut, so `{{url}}` and
-    /// `{{code}}` stay whole. If the text still does not fit, the shortest
-    /// version is returned and goes as several segments.
+    /// cut the same way but keeps at least its first 16 characters. When
+    /// that is still too long, as a Chinese or emoji title under UCS-2 can
+    /// be, the text may take two segments, and only past two is the title
+    /// cut further, down to nothing. No other variable is ever cut, so
+    /// `{{url}}` and `{{code}}` stay whole. If the text still does not fit,
+    /// the shortest version is returned and goes as several segments.
     ///
     /// With `replace_typographic`, the template text and the values first go
     /// through [`segments::replace_typographic`], so curly quotes and dashes do not

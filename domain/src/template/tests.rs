@@ -1,3 +1,6 @@
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::fit::TITLE_FLOOR_GRAPHEMES;
 use super::*;
 use crate::segments::{count, fits_one_segment, Encoding};
 
@@ -335,15 +338,28 @@ fn fitted_drops_message_then_shortens_title() {
 }
 
 #[test]
-fn fitted_never_cuts_url() {
+fn fitted_takes_second_segment_for_long_url() {
     let template = Template::default_for(TemplateKind::IncidentCreated);
     let url = format!("https://status.acme.com/incidents/{}", "a".repeat(150));
     let values = incident_values().with(Variable::Url, url.as_str());
     let fitted = template.render_fitted(&values, false);
 
+    // The URL alone is over one segment, so the second segment is taken and
+    // the title and message fit in it whole.
+    assert_eq!(fitted, template.render(&values));
+    assert_eq!(count(&fitted).segments, 2);
+}
+
+#[test]
+fn fitted_never_cuts_url() {
+    let template = Template::default_for(TemplateKind::IncidentCreated);
+    let url = format!("https://status.acme.com/incidents/{}", "a".repeat(400));
+    let values = incident_values().with(Variable::Url, url.as_str());
+    let fitted = template.render_fitted(&values, false);
+
     assert!(fitted.ends_with(&url), "{fitted}");
     assert_eq!(fitted, format!("[Acme] Major incident: . {url}"));
-    assert_eq!(count(&fitted).segments, 2);
+    assert!(count(&fitted).segments > 2);
 }
 
 #[test]
@@ -409,4 +425,158 @@ fn typographic_replacement_avoids_shortening() {
     assert_eq!(fitted, format!("It's {}", "x".repeat(95)));
     let unreplaced = template.render_fitted(&values, false);
     assert_eq!(unreplaced, "It’s...");
+}
+
+/// A title of many words, over one GSM-7 segment on its own.
+const LONG_TITLE: &str = "Elevated error rates and timeouts on the public API, the dashboard, webhooks, \
+     scheduled exports, the mobile apps and the billing pages for customers in every region";
+
+/// A message that takes several segments on its own.
+const LONG_MESSAGE: &str = "We are investigating elevated error rates on the public API. Requests may fail \
+     or time out. Our engineers are working with the hosting provider and will post an update within \
+     30 minutes. Webhooks are queued and will be delivered once the API recovers.";
+
+const CJK_TITLE: &str = "数据库集群故障导致所有地区的接口请求失败和严重超时";
+const CJK_MESSAGE: &str = "我们正在调查公共接口错误率升高的问题。请求可能失败或超时。\
+     工程师正在与托管服务商合作，将在三十分钟内发布更新。接口恢复后，排队的网络钩子将被送达。";
+const EMOJI_TITLE: &str = "🔥 Datenbank-Ausfall in allen Rechenzentren der Region";
+
+/// Renders a kind's default template fitted with `values` on top of its
+/// example values, and checks what every fitted text promises: the URL and
+/// the code whole, and the title's first graphemes kept within two segments.
+fn check_fitted(kind: TemplateKind, overrides: &Values) -> String {
+    let mut values = kind.example_values();
+    for variable in Variable::ALL {
+        if let Some(value) = overrides.get(variable) {
+            if kind.allowed_variables().contains(&variable) {
+                values.set(variable, value);
+            }
+        }
+    }
+    let template = Template::default_for(kind);
+    let fitted = template.render_fitted(&values, false);
+    let uses = template.variables();
+
+    for whole in [Variable::Url, Variable::Code] {
+        if let (true, Some(value)) = (uses.contains(&whole), values.get(whole)) {
+            assert!(fitted.contains(value), "{}: {{{{{}}}}} cut in {fitted}", kind.name(), whole.name());
+        }
+    }
+    assert!(count(&fitted).segments <= 2, "{}: {fitted}", kind.name());
+    if let (true, Some(title)) = (uses.contains(&Variable::Title), values.get(Variable::Title)) {
+        let start: String = title.graphemes(true).take(TITLE_FLOOR_GRAPHEMES).collect();
+        assert!(fitted.contains(&start), "{}: title start {start:?} missing in {fitted}", kind.name());
+    }
+    fitted
+}
+
+#[test]
+fn every_kind_fits_long_gsm_values() {
+    let values = Values::new()
+        .with(Variable::Title, LONG_TITLE)
+        .with(Variable::Message, LONG_MESSAGE);
+    for kind in TemplateKind::ALL {
+        let fitted = check_fitted(kind, &values);
+        let counted = count(&fitted);
+        assert_eq!(counted.encoding, Encoding::Gsm7, "{}: {fitted}", kind.name());
+        assert_eq!(counted.segments, 1, "{}: {fitted}", kind.name());
+    }
+}
+
+#[test]
+fn every_kind_keeps_cjk_title_start() {
+    let values = Values::new()
+        .with(Variable::Title, CJK_TITLE)
+        .with(Variable::Message, CJK_MESSAGE);
+    for kind in TemplateKind::ALL {
+        let fitted = check_fitted(kind, &values);
+        if Template::default_for(kind).variables().contains(&Variable::Title) {
+            assert_eq!(count(&fitted).encoding, Encoding::Ucs2, "{}: {fitted}", kind.name());
+            assert!(!fitted.contains(CJK_MESSAGE), "{}: {fitted}", kind.name());
+        }
+    }
+}
+
+#[test]
+fn every_kind_keeps_emoji_title_start() {
+    let values = Values::new()
+        .with(Variable::Title, EMOJI_TITLE)
+        .with(Variable::Message, LONG_MESSAGE);
+    for kind in TemplateKind::ALL {
+        check_fitted(kind, &values);
+    }
+}
+
+#[test]
+fn every_kind_keeps_long_url_and_code() {
+    let url = format!("https://status.acme.com/incidents/{}", "x".repeat(90));
+    let values = Values::new()
+        .with(Variable::Title, LONG_TITLE)
+        .with(Variable::Message, LONG_MESSAGE)
+        .with(Variable::Url, url.as_str())
+        .with(Variable::Code, "12345678");
+    for kind in TemplateKind::ALL {
+        let fitted = check_fitted(kind, &values);
+        if Template::default_for(kind).variables().contains(&Variable::Url) {
+            assert!(fitted.contains(&url), "{}: {fitted}", kind.name());
+        }
+    }
+}
+
+#[test]
+fn ucs2_title_takes_second_segment_before_going() {
+    let template = Template::default_for(TemplateKind::IncidentCreated);
+    let values = incident_values()
+        .with(Variable::Title, CJK_TITLE)
+        .with(Variable::Message, CJK_MESSAGE);
+    let fitted = template.render_fitted(&values, false);
+
+    // The fixed text and the URL take 53 of the 70 units of one UCS-2
+    // segment, too few for the title's first 16 characters and the
+    // ellipsis, so the text takes two segments. The title fits them whole
+    // and the message is cut.
+    let counted = count(&fitted);
+    assert_eq!(counted.segments, 2, "{fitted}");
+    assert!(fitted.contains(CJK_TITLE), "{fitted}");
+    assert!(fitted.ends_with("... https://status.acme.com/i/42"), "{fitted}");
+}
+
+#[test]
+fn ucs2_title_cut_to_floor_in_one_segment() {
+    let template = Template::parse(TemplateKind::IncidentCreated, "{{title}} {{url}}").unwrap();
+    let title = "🔥 ".repeat(40);
+    let values = incident_values().with(Variable::Title, title.as_str());
+    let fitted = template.render_fitted(&values, false);
+
+    assert_eq!(count(&fitted).segments, 1, "{fitted}");
+    assert!(fitted.starts_with("🔥 🔥 🔥 🔥 🔥 🔥 🔥 🔥"), "{fitted}");
+    assert!(fitted.ends_with("... https://status.acme.com/i/42"), "{fitted}");
+}
+
+#[test]
+fn title_cut_below_floor_past_two_segments() {
+    let template = Template::default_for(TemplateKind::IncidentCreated);
+    // The URL's 100 units and the fixed text's 25 leave 9 of two segments'
+    // 134 units: too few for the title's first 16 characters, enough for 6
+    // and the ellipsis.
+    let url = format!("https://status.acme.com/{}", "ж".repeat(76));
+    let values = incident_values()
+        .with(Variable::Title, CJK_TITLE)
+        .with(Variable::Url, url.as_str());
+    let fitted = template.render_fitted(&values, false);
+
+    assert!(fitted.ends_with(&url), "{fitted}");
+    assert_eq!(count(&fitted).segments, 2, "{fitted}");
+    assert!(fitted.contains("Major incident: 数据库集群故..."), "{fitted}");
+}
+
+#[test]
+fn title_kept_when_second_segment_holds_it() {
+    let source = format!("Alert: {{{{title}}}} {}", "x".repeat(160));
+    let template = Template::parse(TemplateKind::IncidentCreated, &source).unwrap();
+    for replace_typographic in [false, true] {
+        let fitted = template.render_fitted(&incident_values(), replace_typographic);
+        assert_eq!(fitted, format!("Alert: API errors {}", "x".repeat(160)));
+        assert_eq!(count(&fitted).segments, 2);
+    }
 }
