@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("services") view={Lazy::<admin::services::ServicesRoute>::new()} />
                     <Route path=path!("subscribers") view={Lazy::<admin::subscribers::SubscribersRoute>::new()} />
                     <Route path=path!("outbox") view={Lazy::<admin::outbox::OutboxRoute>::new()} />
+                    <Route path=path!("delivery") view={Lazy::<admin::delivery::DeliveryRoute>::new()} />
                     <Route path=path!("settings") view={Lazy::<admin::settings::SettingsRoute>::new()} />
                 </ParentRoute>
             </Routes>

@@ -1,6 +1,7 @@
 //! The admin dashboard. Every server function here starts by checking the
 //! session for a signed-in admin.
 
+pub mod delivery;
 pub mod incidents;
 pub mod login;
 pub mod outbox;
@@ -72,6 +73,7 @@ pub fn AdminLayout() -> impl IntoView {
                     <A href="/admin/incidents">"Incidents"</A>
                     <A href="/admin/services">"Services"</A>
                     <A href="/admin/subscribers">"Subscribers"</A>
+                    <A href="/admin/delivery">"Delivery"</A>
                     <A href="/admin/outbox">"Messages"</A>
                     <A href="/admin/settings">"Settings"</A>
                     <a href="/">"Status page"</a>
