@@ -245,10 +245,12 @@ impl Dispatcher {
     async fn drain_lanes(&self) -> kodo_core::Result<Option<Duration>> {
         let first_batch = FIRST_BATCH.min(self.options.batch_size);
         let first = self.run_pass(first_batch).await?;
-        if first.handled == 0 {
+        // Under the rate limit the bucket is empty now, so another pass
+        // would only spend queries before the wait.
+        if first.handled == 0 || first.rate_wait.is_some() {
             return Ok(first.rate_wait);
         }
-        let lanes = if first.rate_wait.is_none() && first.handled >= first_batch as usize {
+        let lanes = if first.handled >= first_batch as usize {
             self.options.lanes.max(1)
         } else {
             1
@@ -264,13 +266,13 @@ impl Dispatcher {
     }
 
     /// Runs passes from a batch of `batch_size`, each claiming up to twice
-    /// as many messages as the one before, until one handles nothing;
-    /// returns the rate limit's wait.
+    /// as many messages as the one before, until one handles nothing or the
+    /// rate limit keeps messages waiting; returns the rate limit's wait.
     async fn drain_passes(&self, batch_size: i64) -> kodo_core::Result<Option<Duration>> {
         let mut batch_size = batch_size.min(self.options.batch_size);
         loop {
             let pass = self.run_pass(batch_size).await?;
-            if pass.handled == 0 {
+            if pass.handled == 0 || pass.rate_wait.is_some() {
                 return Ok(pass.rate_wait);
             }
             batch_size = (batch_size * 2).min(self.options.batch_size);
