@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                         view={Lazy::<admin::subscriber_detail::SubscriberDetailRoute>::new()}
                     />
                     <Route path=path!("outbox") view={Lazy::<admin::outbox::OutboxRoute>::new()} />
+                    <Route path=path!("delivery") view={Lazy::<admin::delivery::DeliveryRoute>::new()} />
                     <Route path=path!("settings") view={Lazy::<admin::settings::SettingsRoute>::new()} />
                     <Route path=path!("templates") view={Lazy::<admin::templates::TemplatesRoute>::new()} />
                 </ParentRoute>

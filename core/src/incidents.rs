@@ -300,6 +300,10 @@ const RECIPIENTS: &str = "s.status = 'active' \
 ///   into one message, and then for quiet hours to end.
 ///
 /// A message whose send time is later than `now` is `held`.
+///
+/// The subscribers this incident already notified are read once and hash
+/// joined, and `timed` is materialized so that its CASE runs once per
+/// subscriber: a correlated subquery here scanned `messages` once per row.
 async fn enqueue_notifications(
     kodo: &Kodo,
     tx: &mut Transaction<'_, Postgres>,
@@ -396,18 +400,21 @@ async fn enqueue_notifications(
          replaced AS ( \
            SELECT * FROM unnest($11::bigint[], $12::text[], $13::timestamptz[]) \
              AS r(subscriber_id, status, due)), \
-         timed AS ( \
+         notified AS MATERIALIZED ( \
+           SELECT DISTINCT subscriber_id FROM messages \
+           WHERE incident_id = $1 AND kind = 'notification' AND status <> 'canceled' \
+             AND subscriber_id IS NOT NULL), \
+         timed AS MATERIALIZED ( \
            SELECT s.id, s.phone, r.status AS replaced_status, CASE \
              WHEN $3 THEN $7 \
              WHEN $4 THEN COALESCE(z.due_now, $7) \
              WHEN r.subscriber_id IS NOT NULL THEN r.due \
-             WHEN NOT EXISTS (SELECT 1 FROM messages p WHERE p.subscriber_id = s.id \
-                   AND p.incident_id = $1 AND p.kind = 'notification' AND p.status <> 'canceled') \
-               THEN COALESCE(z.due_now, $7) \
+             WHEN n.subscriber_id IS NULL THEN COALESCE(z.due_now, $7) \
              ELSE COALESCE(z.due_after_hold, $14) END AS due \
            FROM subscribers s \
            LEFT JOIN zones z ON z.time_zone = s.time_zone \
            LEFT JOIN replaced r ON r.subscriber_id = s.id \
+           LEFT JOIN notified n ON n.subscriber_id = s.id \
            WHERE {RECIPIENTS}) \
          INSERT INTO messages (subscriber_id, to_phone, kind, incident_id, update_id, body, \
            status, next_attempt_at, segments) \

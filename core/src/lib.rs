@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod clock;
 pub mod consent;
 pub mod db;
+pub mod delivery;
 pub mod dispatch_control;
 pub mod error;
 pub mod inbound;

@@ -13,7 +13,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use crate::rate_limit::Bucket;
+use crate::rate_limit::{sending_rate, Bucket};
 use crate::Result;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, sqlx::FromRow)]
@@ -139,7 +139,8 @@ pub struct RateLimitedClaim {
 }
 
 /// Claims up to `limit` due messages, most urgent kind first, that
-/// `sender`'s token bucket pays for at `rate` segments per second.
+/// `sender`'s token bucket pays for at `rate` segments per second (less
+/// the margin of [`sending_rate`]).
 ///
 /// The bucket row is locked for the whole claim, so dispatchers in every
 /// process take turns on one sender and together keep to its rate. The
@@ -159,6 +160,7 @@ pub async fn claim_within_rate(
     // PostgreSQL keeps microseconds, so a finer clock is cut to match and
     // the stored bucket reads back exactly.
     let now = now.unwrap_or(database_now).trunc_subsecs(6);
+    let rate = sending_rate(rate);
     let initial = Bucket::full(rate, now);
     sqlx::query(
         "INSERT INTO send_rate_buckets (sender, tokens, refilled_at) VALUES ($1, $2, $3) \
@@ -331,6 +333,15 @@ pub async fn known_sids(pool: &PgPool, sids: &[String]) -> Result<Vec<String>> {
     Ok(known)
 }
 
+/// A send that Twilio (or the development outbox) accepted.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    pub id: i64,
+    pub twilio_sid: Option<String>,
+    /// The status Twilio returned, such as `queued`.
+    pub status: String,
+}
+
 /// Records a successful send with the status Twilio returned. Once Twilio
 /// has the text, the code in a verification message is masked, so only the
 /// outbox ever shows it. A status callback that arrived before this call is
@@ -342,41 +353,70 @@ pub async fn mark_sent(
     twilio_sid: Option<&str>,
     status: &str,
 ) -> Result<()> {
-    let mut tx = pool.begin().await?;
-    if let Some(sid) = twilio_sid {
-        lock_sid(&mut tx, sid).await?;
+    let accepted = Accepted {
+        id,
+        twilio_sid: twilio_sid.map(str::to_owned),
+        status: status.to_owned(),
+    };
+    mark_sent_batch(pool, channel, &[accepted]).await
+}
+
+/// Records many successful sends through `channel` in one transaction, as
+/// [`mark_sent`] does for one.
+///
+/// A status callback that arrives while this transaction is open may miss
+/// it and be stored as early; [`apply_early_callbacks`] applies those later.
+pub async fn mark_sent_batch(pool: &PgPool, channel: &str, accepted: &[Accepted]) -> Result<()> {
+    if accepted.is_empty() {
+        return Ok(());
     }
+    let ids: Vec<i64> = accepted.iter().map(|sent| sent.id).collect();
+    let sids: Vec<Option<&str>> = accepted.iter().map(|sent| sent.twilio_sid.as_deref()).collect();
+    let statuses: Vec<&str> = accepted.iter().map(|sent| sent.status.as_str()).collect();
+    let mut tx = pool.begin().await?;
     sqlx::query(
-        "UPDATE messages SET status = CASE WHEN message_status_rank($4) >= 0 THEN $4 ELSE 'sent' END, \
-           channel = $2, twilio_sid = $3, sent_at = now(), updated_at = now(), \
+        "UPDATE messages m SET \
+           status = CASE WHEN message_status_rank(a.status) >= 0 THEN a.status ELSE 'sent' END, \
+           channel = $1, twilio_sid = a.sid, sent_at = now(), updated_at = now(), \
            error_code = NULL, error_message = NULL, \
-           body = CASE WHEN kind = 'verification' AND $2 = 'twilio' \
-                       THEN regexp_replace(body, '\\m[0-9]{6}\\M', '******', 'g') ELSE body END \
-         WHERE id = $1",
+           body = CASE WHEN m.kind = 'verification' AND $1 = 'twilio' \
+                       THEN regexp_replace(m.body, '\\m[0-9]{6}\\M', '******', 'g') ELSE m.body END \
+         FROM unnest($2::bigint[], $3::text[], $4::text[]) AS a(id, sid, status) \
+         WHERE m.id = a.id",
     )
-    .bind(id)
     .bind(channel)
-    .bind(twilio_sid)
-    .bind(status)
+    .bind(&ids)
+    .bind(&sids)
+    .bind(&statuses)
     .execute(&mut *tx)
     .await?;
-    if let Some(sid) = twilio_sid {
-        let early: Option<(String, Option<i32>)> = sqlx::query_as(
-            "DELETE FROM early_status_callbacks WHERE twilio_sid = $1 RETURNING status, error_code",
-        )
-        .bind(sid)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some((status, error_code)) = early {
-            apply_status(&mut *tx, sid, &status, error_code).await?;
-        }
+    if channel == "twilio" {
+        apply_early_callbacks(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
-/// Serializes [`mark_sent`] and [`record_status`] on one SID, so a callback
-/// racing the dispatcher's write is never lost.
+/// Applies and removes the stored early status callbacks whose SID is now
+/// recorded on a message, in one statement. Returns how many messages
+/// changed.
+pub async fn apply_early_callbacks(executor: impl sqlx::PgExecutor<'_>) -> Result<u64> {
+    let applied = sqlx::query(
+        "WITH early AS ( \
+           DELETE FROM early_status_callbacks e USING messages m WHERE m.twilio_sid = e.twilio_sid \
+           RETURNING e.twilio_sid, e.status, e.error_code) \
+         UPDATE messages m SET status = early.status, \
+           error_code = COALESCE(early.error_code, m.error_code), updated_at = now() \
+         FROM early WHERE m.twilio_sid = early.twilio_sid \
+           AND message_status_rank(m.status) < message_status_rank(early.status)",
+    )
+    .execute(executor)
+    .await?;
+    Ok(applied.rows_affected())
+}
+
+/// Serializes [`record_status`] calls on one SID (a transaction-scoped
+/// advisory lock), so two callbacks for one SID run one after the other.
 async fn lock_sid(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, sid: &str) -> Result<()> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('twilio_sid:' || $1))")
         .bind(sid)

@@ -1,13 +1,23 @@
 //! The token bucket that keeps one sender to its rate in SMS segments per
 //! second.
 //!
-//! The bucket contains at most one second of sending (`rate` tokens, but at
-//! least 1) and refills continuously. A message costs its segment count and
+//! The bucket contains one segment plus [`SLACK`] of sending (at least 1
+//! token) and refills continuously. A message costs its segment count and
 //! is sent only when the bucket contains that many tokens. A message longer
 //! than the whole bucket may still go when the bucket is full, leaving the
 //! bucket in debt until the refill pays it back, so over any interval of
 //! `t` seconds a sender sends at most `capacity + rate * t` segments plus
 //! the overshoot of one such message.
+//!
+//! The bucket is that small so that no second, not even the first after an
+//! idle spell, carries much more than `rate` segments: a bucket of one
+//! second would allow twice the rate in that first second. The slack lets a
+//! dispatcher wake a few milliseconds late without losing tokens.
+//!
+//! Dispatchers fill the bucket at [`sending_rate`], 1 % below the rate the
+//! admin set. The margin covers the slack and the few milliseconds by which
+//! requests reach Twilio earlier or later than they were claimed, so that
+//! Twilio counts at most the set rate in any one second.
 //!
 //! The functions here are pure and take the current time as an argument;
 //! [`crate::messages::claim_within_rate`] stores the bucket in PostgreSQL
@@ -23,9 +33,21 @@ pub struct Bucket {
     pub refilled_at: DateTime<Utc>,
 }
 
+/// Sending time the bucket contains beyond one segment.
+pub const SLACK: Duration = Duration::from_millis(5);
+
+/// The share of the configured rate that dispatchers send at.
+pub const RATE_MARGIN: f64 = 0.99;
+
+/// Returns the rate, in segments per second, at which dispatchers fill a
+/// sender's bucket when the admin set `configured`.
+pub fn sending_rate(configured: f64) -> f64 {
+    configured * RATE_MARGIN
+}
+
 /// Returns the maximum tokens of a bucket at `rate` segments per second.
 pub fn capacity(rate: f64) -> f64 {
-    rate.max(1.0)
+    1.0 + rate * SLACK.as_secs_f64()
 }
 
 impl Bucket {
@@ -101,23 +123,24 @@ mod tests {
     }
 
     #[test]
-    fn full_bucket_holds_one_second() {
-        assert_eq!(Bucket::full(10.0, at(0)).tokens, 10.0);
-        assert_eq!(Bucket::full(0.5, at(0)).tokens, 1.0, "at least one segment");
+    fn full_bucket_holds_one_segment_and_slack() {
+        assert_eq!(Bucket::full(1_000.0, at(0)).tokens, 6.0);
+        assert_eq!(Bucket::full(100.0, at(0)).tokens, 1.5);
+        assert_eq!(Bucket::full(0.5, at(0)).tokens, 1.0025, "at least one segment");
     }
 
     #[test]
     fn refill_adds_rate_times_elapsed() {
         let bucket = Bucket { tokens: 0.0, refilled_at: at(0) };
-        assert_eq!(bucket.refill(4.0, at(500)).tokens, 2.0);
-        assert_eq!(bucket.refill(4.0, at(500)).refilled_at, at(500));
+        assert_eq!(bucket.refill(400.0, at(5)).tokens, 2.0);
+        assert_eq!(bucket.refill(400.0, at(5)).refilled_at, at(5));
         assert_eq!(bucket.refill(0.25, at(2_000)).tokens, 0.5);
     }
 
     #[test]
     fn refill_stops_at_capacity() {
         let bucket = Bucket { tokens: 3.0, refilled_at: at(0) };
-        assert_eq!(bucket.refill(4.0, at(60_000)).tokens, 4.0);
+        assert_eq!(bucket.refill(400.0, at(60_000)).tokens, 3.0);
     }
 
     #[test]
@@ -130,16 +153,16 @@ mod tests {
 
     #[test]
     fn affordable_counts_segments() {
-        let bucket = Bucket::full(5.0, at(0));
-        assert_eq!(bucket.affordable(5.0, [1, 1, 1, 1, 1, 1]), 5);
-        assert_eq!(bucket.affordable(5.0, [2, 2, 2]), 2, "two-segment messages cost two");
-        assert_eq!(bucket.affordable(5.0, [2, 2, 1, 1]), 3);
+        let bucket = Bucket::full(1_000.0, at(0));
+        assert_eq!(bucket.affordable(1_000.0, [1, 1, 1, 1, 1, 1, 1]), 6);
+        assert_eq!(bucket.affordable(1_000.0, [2, 2, 2, 2]), 3, "two-segment messages cost two");
+        assert_eq!(bucket.affordable(1_000.0, [2, 2, 1, 1, 1]), 4);
     }
 
     #[test]
     fn affordable_keeps_order() {
         let bucket = Bucket { tokens: 2.0, refilled_at: at(0) };
-        assert_eq!(bucket.affordable(5.0, [3, 1, 1]), 0, "a cheaper message never overtakes");
+        assert_eq!(bucket.affordable(1_000.0, [3, 1, 1]), 0, "a cheaper message never overtakes");
     }
 
     #[test]
@@ -149,21 +172,49 @@ mod tests {
         assert_eq!(bucket.affordable(rate, [1, 1]), 1);
         let after = bucket.spend(1);
         assert_eq!(after.affordable(rate, [1]), 0);
-        assert_eq!(after.wait_for(rate, 1), Duration::from_secs(2));
-        assert_eq!(after.refill(rate, at(1_999)).affordable(rate, [1]), 0);
+        // The full bucket had 1.0025 tokens, so 0.0025 are left.
+        assert_eq!(after.wait_for(rate, 1), Duration::from_millis(1_995));
+        assert_eq!(after.refill(rate, at(1_990)).affordable(rate, [1]), 0);
         assert_eq!(after.refill(rate, at(2_000)).affordable(rate, [1]), 1);
     }
 
     #[test]
     fn oversized_message_goes_on_full_bucket() {
-        let rate = 1.0;
+        let rate = 200.0;
         let bucket = Bucket::full(rate, at(0));
+        assert_eq!(bucket.tokens, 2.0);
         assert_eq!(bucket.affordable(rate, [3, 1]), 1, "only the long message");
         let after = bucket.spend(3);
-        assert_eq!(after.tokens, -2.0);
-        assert_eq!(after.wait_for(rate, 1), Duration::from_secs(3));
-        assert_eq!(after.refill(rate, at(2_000)).affordable(rate, [3]), 0);
-        assert_eq!(after.refill(rate, at(3_000)).affordable(rate, [3]), 1);
+        assert_eq!(after.tokens, -1.0);
+        assert_eq!(after.wait_for(rate, 1), Duration::from_millis(10));
+        assert_eq!(after.refill(rate, at(10)).affordable(rate, [3]), 0);
+        assert_eq!(after.refill(rate, at(15)).affordable(rate, [3]), 1);
+    }
+
+    #[test]
+    fn steady_backlog_keeps_each_second_at_rate() {
+        // A dispatcher that wakes up to 4 ms late on each wait sends at
+        // most the configured 100 messages, and at least 98, in every
+        // whole second of a long backlog.
+        let rate = sending_rate(100.0);
+        let mut bucket = Bucket::full(rate, at(0));
+        let mut now = 0;
+        let mut sent_at = Vec::new();
+        while now < 10_000 {
+            bucket = bucket.refill(rate, at(now));
+            if bucket.affordable(rate, [1]) == 1 {
+                bucket = bucket.spend(1);
+                sent_at.push(now);
+            }
+            let wait_ms = bucket.wait_for(rate, 1).as_micros().div_ceil(1_000) as i64;
+            let late_ms = now % 5;
+            now += wait_ms.max(1) + late_ms;
+        }
+        for second in 0..10 {
+            let count = sent_at.iter().filter(|at| **at / 1_000 == second).count();
+            assert!(count <= 100, "second {second}: {count} messages");
+            assert!(count >= 98, "second {second}: {count} messages");
+        }
     }
 
     #[test]

@@ -13,14 +13,14 @@
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use kodo_core::consent::Method;
 use kodo_core::db::DISPATCH_CHANNEL;
 use kodo_core::dispatch_control::{self, Limits};
-use kodo_core::messages::{self, Claimed, Unconfirmed};
+use kodo_core::messages::{self, Accepted, Claimed, Unconfirmed};
 use kodo_core::settings::{self, TwilioCredentials};
 use kodo_core::{subscribers, Kodo};
 use kodo_domain::phone::PhoneNumber;
@@ -33,24 +33,34 @@ use crate::twilio::{SendError, TwilioClient};
 /// How often to look for due messages when no notification arrives.
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
+/// Messages claimed by the first pass after a dispatcher wakes. Each
+/// following pass doubles it up to the batch size, so the first message of
+/// a large fan-out leaves after a small claim.
+const FIRST_BATCH: i64 = 16;
+
 /// Batch size, concurrency and sending lease of a dispatcher.
 #[derive(Debug, Clone, Copy)]
 pub struct DispatchOptions {
-    /// Messages claimed per batch.
+    /// Maximum messages claimed per batch.
     pub batch_size: i64,
-    /// Requests to Twilio in flight at once.
+    /// Requests to Twilio in flight at once, per lane.
     pub concurrent_sends: usize,
+    /// Batches a running dispatcher works on at once, so that one batch is
+    /// claimed and recorded while another is being sent.
+    pub lanes: usize,
     /// How long a claimed message may stay `sending` before another
     /// dispatcher takes it for lost. It must exceed the Twilio client's
-    /// request timeout, or a slow request may be sent twice.
+    /// request timeout; a message of a batch that could not be sent and
+    /// recorded within it goes back to the queue unsent.
     pub sending_lease: Duration,
 }
 
 impl Default for DispatchOptions {
     fn default() -> Self {
         DispatchOptions {
-            batch_size: 100,
-            concurrent_sends: 16,
+            batch_size: 500,
+            concurrent_sends: 64,
+            lanes: 2,
             sending_lease: Duration::from_secs(60),
         }
     }
@@ -176,6 +186,7 @@ impl Dispatcher {
         tracing::info!(
             batch_size = self.options.batch_size,
             concurrent_sends = self.options.concurrent_sends,
+            lanes = self.options.lanes,
             "dispatcher started"
         );
         let mut listener = self.listen().await;
@@ -183,7 +194,7 @@ impl Dispatcher {
             if *shutdown.borrow() {
                 break;
             }
-            let pause = match self.drain_passes().await {
+            let pause = match self.drain_lanes().await {
                 Ok(Some(wait)) => wait.min(POLL_INTERVAL),
                 Ok(None) => POLL_INTERVAL,
                 Err(error) => {
@@ -227,13 +238,44 @@ impl Dispatcher {
         }
     }
 
-    /// Runs passes until one handles nothing; returns the rate limit's wait.
-    async fn drain_passes(&self) -> kodo_core::Result<Option<Duration>> {
+    /// Sends until no message is due or the rate limit keeps the rest
+    /// waiting; returns the rate limit's wait. The first pass claims a small
+    /// batch. When it was full and no rate limit held messages back, every
+    /// lane goes on draining at once.
+    async fn drain_lanes(&self) -> kodo_core::Result<Option<Duration>> {
+        let first_batch = FIRST_BATCH.min(self.options.batch_size);
+        let first = self.run_pass(first_batch).await?;
+        // Under the rate limit the bucket is empty now, so another pass
+        // would only spend queries before the wait.
+        if first.handled == 0 || first.rate_wait.is_some() {
+            return Ok(first.rate_wait);
+        }
+        let lanes = if first.handled >= first_batch as usize {
+            self.options.lanes.max(1)
+        } else {
+            1
+        };
+        let results = futures::future::join_all((0..lanes).map(|_| self.drain_passes(first_batch * 2))).await;
+        let mut wait: Option<Duration> = None;
+        for result in results {
+            if let Some(lane_wait) = result? {
+                wait = Some(wait.map_or(lane_wait, |wait| wait.min(lane_wait)));
+            }
+        }
+        Ok(wait)
+    }
+
+    /// Runs passes from a batch of `batch_size`, each claiming up to twice
+    /// as many messages as the one before, until one handles nothing or the
+    /// rate limit keeps messages waiting; returns the rate limit's wait.
+    async fn drain_passes(&self, batch_size: i64) -> kodo_core::Result<Option<Duration>> {
+        let mut batch_size = batch_size.min(self.options.batch_size);
         loop {
-            let pass = self.run_once().await?;
-            if pass.handled == 0 {
+            let pass = self.run_pass(batch_size).await?;
+            if pass.handled == 0 || pass.rate_wait.is_some() {
                 return Ok(pass.rate_wait);
             }
+            batch_size = (batch_size * 2).min(self.options.batch_size);
         }
     }
 
@@ -250,9 +292,15 @@ impl Dispatcher {
         }
     }
 
-    /// Checks lost sends against Twilio, then claims one batch of due
+    /// Checks lost sends against Twilio, then claims one full batch of due
     /// messages and sends it.
     pub async fn run_once(&self) -> kodo_core::Result<Pass> {
+        self.run_pass(self.options.batch_size).await
+    }
+
+    /// Checks lost sends against Twilio, then claims up to `batch_size` due
+    /// messages, sends them and records the accepted ones in one statement.
+    async fn run_pass(&self, batch_size: i64) -> kodo_core::Result<Pass> {
         let pool = &self.kodo.pool;
         // Credentials and limits are read for every batch, so saving the
         // settings takes effect without a restart.
@@ -261,10 +309,16 @@ impl Dispatcher {
         let checked = self.reconcile(credentials.as_ref(), limits).await?;
 
         let Some(credentials) = credentials else {
-            let batch = messages::claim_due(pool, self.options.batch_size).await?;
-            for message in &batch {
-                messages::mark_sent(pool, message.id, "outbox", None, "sent").await?;
-            }
+            let batch = messages::claim_due(pool, batch_size).await?;
+            let accepted: Vec<Accepted> = batch
+                .iter()
+                .map(|message| Accepted {
+                    id: message.id,
+                    twilio_sid: None,
+                    status: "sent".to_owned(),
+                })
+                .collect();
+            messages::mark_sent_batch(pool, "outbox", &accepted).await?;
             return Ok(Pass {
                 handled: checked + batch.len(),
                 rate_wait: None,
@@ -276,11 +330,12 @@ impl Dispatcher {
                 rate_wait: None,
             });
         }
+        let claimed_at = Instant::now();
         let claim = messages::claim_within_rate(
             pool,
             &credentials.from,
             limits.segments_per_second,
-            self.options.batch_size,
+            batch_size,
             self.clock.now(),
         )
         .await?;
@@ -294,18 +349,29 @@ impl Dispatcher {
         let blocked: HashSet<String> = dispatch_control::blocked_region_codes(pool).await?.into_iter().collect();
         let paused = AtomicBool::new(false);
         let count = batch.len();
-        futures::stream::iter(batch)
-            .for_each_concurrent(self.options.concurrent_sends, |message| {
+        let accepted: Vec<Accepted> = futures::stream::iter(batch)
+            .map(|message| {
                 let credentials = &credentials;
                 let blocked = &blocked;
                 let paused = &paused;
                 async move {
-                    if let Err(error) = self.deliver(credentials, limits, blocked, paused, &message).await {
-                        tracing::error!(message.id = message.id, %error, "recording a send outcome failed");
+                    match self.deliver(credentials, limits, blocked, paused, claimed_at, &message).await {
+                        Ok(accepted) => accepted,
+                        Err(error) => {
+                            tracing::error!(message.id = message.id, %error, "recording a send outcome failed");
+                            None
+                        }
                     }
                 }
             })
+            .buffer_unordered(self.options.concurrent_sends)
+            .filter_map(std::future::ready)
+            .collect()
             .await;
+        // A message Twilio accepted but not recorded here (the process
+        // stopped, or this write failed) stays `sending` until its lease
+        // runs out, and is then looked up at Twilio before any resend.
+        messages::mark_sent_batch(pool, "twilio", &accepted).await?;
         Ok(Pass {
             handled: checked + count,
             rate_wait: claim.wait,
@@ -318,16 +384,27 @@ impl Dispatcher {
         limits: Limits,
         blocked: &HashSet<String>,
         paused: &AtomicBool,
+        claimed_at: Instant,
         message: &Claimed,
-    ) -> kodo_core::Result<()> {
+    ) -> kodo_core::Result<Option<Accepted>> {
         let pool = &self.kodo.pool;
         if paused.load(Ordering::Relaxed) {
-            return messages::release(pool, message.id).await;
+            messages::release(pool, message.id).await?;
+            return Ok(None);
+        }
+        if claimed_at.elapsed() >= self.latest_send_start() {
+            // Sent now, the request might still be under way when the lease
+            // runs out and another dispatcher looks the message up, finds
+            // nothing and sends it again.
+            tracing::debug!(message.id = message.id, "batch ran long; message goes back to the queue");
+            messages::release(pool, message.id).await?;
+            return Ok(None);
         }
         if !blocked.is_empty() {
             if let Some(region) = region_of(&message.to_phone).filter(|region| blocked.contains(region)) {
-                return messages::hold(pool, message.id, &region, Some(21408), "waiting for the country to be enabled")
-                    .await;
+                messages::hold(pool, message.id, &region, Some(21408), "waiting for the country to be enabled")
+                    .await?;
+                return Ok(None);
             }
         }
         let callback = format!("{}/webhooks/twilio/status", self.kodo.public_url);
@@ -338,9 +415,16 @@ impl Dispatcher {
         {
             Ok(sent) => {
                 tracing::debug!(message.id = message.id, message.sid = %sent.sid, "message sent");
-                messages::mark_sent(pool, message.id, "twilio", Some(&sent.sid), &sent.status).await
+                Ok(Some(Accepted {
+                    id: message.id,
+                    twilio_sid: Some(sent.sid),
+                    status: sent.status,
+                }))
             }
-            Err(error) => self.record_failure(credentials, limits, paused, message, error).await,
+            Err(error) => {
+                self.record_failure(credentials, limits, paused, message, error).await?;
+                Ok(None)
+            }
         }
     }
 
@@ -421,6 +505,10 @@ impl Dispatcher {
     /// again. Returns how many were checked.
     async fn reconcile(&self, credentials: Option<&TwilioCredentials>, limits: Limits) -> kodo_core::Result<usize> {
         let pool = &self.kodo.pool;
+        if credentials.is_some() {
+            // Status callbacks that raced the write of their message's SID.
+            messages::apply_early_callbacks(pool).await?;
+        }
         let unconfirmed =
             messages::claim_unconfirmed(pool, self.options.sending_lease, self.options.batch_size).await?;
         let count = unconfirmed.len();
@@ -479,6 +567,16 @@ impl Dispatcher {
         }
         tracing::info!(message.id = message.id, "Twilio lacks the lost send; queued it again");
         messages::requeue_unconfirmed(pool, message.id).await
+    }
+}
+
+impl Dispatcher {
+    /// Returns how long after its claim a message of a batch may still be
+    /// sent: its request and the batch's write of the outcomes must end
+    /// within the sending lease. A tenth of the lease is kept for the write.
+    fn latest_send_start(&self) -> Duration {
+        let lease = self.options.sending_lease;
+        lease.saturating_sub(self.twilio.timeout()).saturating_sub(lease / 10)
     }
 }
 

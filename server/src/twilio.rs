@@ -9,6 +9,7 @@ use serde::Deserialize;
 pub struct TwilioClient {
     http: reqwest::Client,
     api_base: String,
+    timeout: Duration,
 }
 
 /// The part of Twilio's message resource Kodo keeps.
@@ -98,13 +99,19 @@ impl TwilioClient {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(CONNECT_TIMEOUT.min(timeout))
-            .pool_max_idle_per_host(64)
+            .pool_max_idle_per_host(256)
             .build()
             .unwrap_or_default();
         TwilioClient {
             http,
             api_base: api_base.trim_end_matches('/').to_owned(),
+            timeout,
         }
+    }
+
+    /// Returns the time after which this client gives up on a request.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// Creates a message: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`.

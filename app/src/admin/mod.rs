@@ -2,6 +2,7 @@
 //! session for a signed-in admin.
 
 mod allowed_countries;
+pub mod delivery;
 pub mod incidents;
 pub mod login;
 pub mod maintenance;
@@ -95,6 +96,7 @@ pub fn AdminLayout() -> impl IntoView {
                     <A href="/admin/maintenance">"Maintenance"</A>
                     <A href="/admin/services">"Services"</A>
                     <A href="/admin/subscribers">"Subscribers"</A>
+                    <A href="/admin/delivery">"Delivery"</A>
                     <A href="/admin/outbox">"Messages"</A>
                     <A href="/admin/templates">"Templates"</A>
                     <A href="/admin/settings">"Settings"</A>

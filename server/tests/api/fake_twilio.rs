@@ -86,6 +86,16 @@ impl FakeTwilio {
         self.inner.lock().unwrap().received.clone()
     }
 
+    /// How many messages the fake accepted.
+    pub fn received_count(&self) -> usize {
+        self.inner.lock().unwrap().received.len()
+    }
+
+    /// When each accepted message arrived, in order of arrival.
+    pub fn arrival_times(&self) -> Vec<DateTime<Utc>> {
+        self.inner.lock().unwrap().received.iter().map(|message| message.date_sent).collect()
+    }
+
     pub fn received_by(&self, to: &str) -> Vec<Received> {
         self.received().into_iter().filter(|message| message.to == to).collect()
     }

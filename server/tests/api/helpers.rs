@@ -114,7 +114,7 @@ impl TestApp {
                     "account_sid": fake_twilio::ACCOUNT_SID,
                     "auth_token": fake_twilio::AUTH_TOKEN,
                     "from": fake_twilio::FROM,
-                    "segments_per_second": 10_000,
+                    "segments_per_second": 1_000_000_000,
                 }),
             )
             .await;
@@ -145,6 +145,11 @@ impl TestApp {
     /// Posts without a token, as a public widget would.
     pub async fn post_public(&self, path: &str, body: Value) -> Response {
         self.client.post(self.url(path)).json(&body).send().await.expect("POST")
+    }
+
+    /// Runs a `SELECT count(*) ...` query and returns the count.
+    pub async fn count(&self, query: &str) -> i64 {
+        sqlx::query_scalar(query).fetch_one(&self.kodo.pool).await.expect(query)
     }
 
     /// Sends every due message now.

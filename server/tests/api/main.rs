@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Integration tests: each test runs the whole server against its own
 //! PostgreSQL database and a local fake of Twilio's Messages API.
 

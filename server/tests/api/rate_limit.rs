@@ -80,40 +80,45 @@ async fn rate_settings_default_and_validation() {
 #[tokio::test]
 async fn drain_stops_at_bucket_capacity() {
     let app = TestApp::spawn_with_twilio().await;
-    set_rate(&app, 5.0).await;
+    // 500 segments per second: dispatchers send at 99 % of it, 495, so
+    // the bucket contains 1 + 495 * 0.005 = 3.475 tokens and each millisecond
+    // adds 0.495.
+    set_rate(&app, 500.0).await;
     let (dispatcher, clock) = manual_dispatcher(&app);
     for index in 0..12 {
         queue_message(&app, &phone(index), "notification", &format!("Update {index}")).await;
     }
 
-    assert_eq!(dispatcher.drain().await.unwrap(), 5, "one second of sending");
-    assert_eq!(app.twilio.received().len(), 5);
+    assert_eq!(dispatcher.drain().await.unwrap(), 3, "a full bucket pays for 3");
+    assert_eq!(app.twilio.received().len(), 3);
     let bucket = kodo_core::messages::rate_bucket(&app.kodo.pool, fake_twilio::FROM)
         .await
         .unwrap()
         .expect("a bucket for the sender");
-    assert_eq!(bucket.tokens, 0.0);
+    assert!((bucket.tokens - 0.475).abs() < 1e-9, "tokens left: {}", bucket.tokens);
     assert_eq!(dispatcher.drain().await.unwrap(), 0, "no refill without time");
 
-    advance(&clock, 1_000);
-    assert_eq!(dispatcher.drain().await.unwrap(), 5);
-    advance(&clock, 199);
-    assert_eq!(dispatcher.drain().await.unwrap(), 0, "0.995 tokens pay for nothing");
+    advance(&clock, 2);
+    assert_eq!(dispatcher.drain().await.unwrap(), 1, "1.465 tokens after 2 ms");
     advance(&clock, 1);
-    assert_eq!(dispatcher.drain().await.unwrap(), 1);
-    assert_eq!(app.twilio.received().len(), 11);
+    assert_eq!(dispatcher.drain().await.unwrap(), 0, "0.96 tokens pay for nothing");
+    advance(&clock, 1_000);
+    assert_eq!(dispatcher.drain().await.unwrap(), 3, "an idle second refills only the capacity");
+    assert_eq!(app.twilio.received().len(), 7);
     let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE status = 'queued' AND channel IS NULL")
         .fetch_one(&app.kodo.pool)
         .await
         .unwrap();
-    assert_eq!(queued, 1, "the rest waits in the queue");
+    assert_eq!(queued, 5, "the rest waits in the queue");
     app.stop().await;
 }
 
 #[tokio::test]
 async fn two_segment_message_costs_two() {
     let app = TestApp::spawn_with_twilio().await;
-    set_rate(&app, 3.0).await;
+    // Sent at 693 of 700 segments per second: a bucket of
+    // 1 + 693 * 0.005 = 4.465 tokens, refilled 0.693 per millisecond.
+    set_rate(&app, 700.0).await;
     let (dispatcher, clock) = manual_dispatcher(&app);
     let long = "Our API is down in every region. ".repeat(6);
     assert_eq!(kodo_core::messages::segment_count(&long), 2);
@@ -126,9 +131,9 @@ async fn two_segment_message_costs_two() {
         .unwrap();
     assert_eq!(segments, [2, 2, 2]);
 
-    assert_eq!(dispatcher.drain().await.unwrap(), 1, "3 tokens pay for one message of 2");
-    advance(&clock, 333);
-    assert_eq!(dispatcher.drain().await.unwrap(), 0, "1.999 tokens pay for nothing");
+    assert_eq!(dispatcher.drain().await.unwrap(), 2, "4.465 tokens pay for two messages of 2");
+    advance(&clock, 2);
+    assert_eq!(dispatcher.drain().await.unwrap(), 0, "1.851 tokens pay for nothing");
     advance(&clock, 1);
     assert_eq!(dispatcher.drain().await.unwrap(), 1);
     app.stop().await;
@@ -142,10 +147,12 @@ async fn fractional_rate_spaces_messages() {
     for index in 0..3 {
         queue_message(&app, &phone(index), "notification", "Resolved").await;
     }
+    // Sent at 0.495 segments per second, so the next token takes about
+    // 2,015 ms.
     assert_eq!(dispatcher.drain().await.unwrap(), 1);
-    advance(&clock, 1_999);
+    advance(&clock, 1_990);
     assert_eq!(dispatcher.drain().await.unwrap(), 0);
-    advance(&clock, 1);
+    advance(&clock, 30);
     assert_eq!(dispatcher.drain().await.unwrap(), 1);
     app.stop().await;
 }
@@ -153,7 +160,9 @@ async fn fractional_rate_spaces_messages() {
 #[tokio::test]
 async fn dispatchers_share_one_bucket() {
     let app = TestApp::spawn_with_twilio().await;
-    set_rate(&app, 4.0).await;
+    // Sent at 990 of 1,000 segments per second: a bucket of
+    // 1 + 990 * 0.005 = 5.95 tokens.
+    set_rate(&app, 1_000.0).await;
     let clock = Arc::new(Mutex::new(Utc::now()));
     let first = app.dispatcher.clone().with_clock(Clock::Manual(clock.clone()));
     let second = app.dispatcher.clone().with_clock(Clock::Manual(clock.clone()));
@@ -161,8 +170,8 @@ async fn dispatchers_share_one_bucket() {
         queue_message(&app, &phone(index), "notification", &format!("Update {index}")).await;
     }
     let (a, b) = tokio::join!(first.drain(), second.drain());
-    assert_eq!(a.unwrap() + b.unwrap(), 4, "the rate holds across dispatchers");
-    assert_eq!(app.twilio.received().len(), 4);
+    assert_eq!(a.unwrap() + b.unwrap(), 5, "the rate holds across dispatchers");
+    assert_eq!(app.twilio.received().len(), 5);
     app.stop().await;
 }
 
@@ -181,7 +190,8 @@ async fn urgent_kinds_go_first_under_limit() {
     for _ in 0..5 {
         assert_eq!(dispatcher.drain().await.unwrap(), 1, "one message per second");
         order.push(app.twilio.received().last().unwrap().to.clone());
-        advance(&clock, 1_000);
+        // At 0.99 segments per second a token takes 1,010.1 ms.
+        advance(&clock, 1_011);
     }
     assert_eq!(order, [phone(3), phone(4), phone(2), phone(0), phone(1)]);
     app.stop().await;
