@@ -30,10 +30,11 @@ export function databaseUrl(database: string): string {
 }
 
 /**
- * Runs one SQL statement with psql as the postgres user, connected to the
- * maintenance database. Throws with psql's error output when it fails.
+ * Runs one SQL statement with psql as the postgres user, connected to
+ * `database` (the maintenance database by default). Throws with psql's error
+ * output when it fails.
  */
-export function runAdminSql(sql: string): void {
+export function runAdminSql(sql: string, database = "postgres"): void {
   const result = spawnSync(
     "psql",
     [
@@ -48,7 +49,7 @@ export function runAdminSql(sql: string): void {
       "-U",
       POSTGRES_USER,
       "-d",
-      "postgres",
+      database,
       "-c",
       sql,
     ],

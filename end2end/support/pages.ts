@@ -226,6 +226,8 @@ export async function setSenderNumber(page: Page, from: string): Promise<void> {
   await page.locator("[data-test=settings-from]").fill(from);
   await clickAndWaitForPost(page, page.locator("[data-test=settings-save]"));
   await expect(page.locator("[data-test=settings-error]")).toBeHidden();
+}
+
 /**
  * Returns a date and time `hoursFromNow` ahead in the browser's time zone,
  * in the form a datetime-local input takes, such as 2026-06-03T22:00.
