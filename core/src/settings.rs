@@ -330,6 +330,9 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
     if let Some(template) = verification {
         templates::store(&mut tx, TemplateKind::Verification, template.source()).await?;
     }
+    if matches!(quiet_hours, Some(None)) {
+        release_quiet_hours(&mut tx, kodo.clock.now()).await?;
+    }
     tx.commit().await?;
     tracing::info!("SMS settings updated");
     // Saving is how an admin reports a Twilio problem fixed, so paused
@@ -390,6 +393,23 @@ fn validate_limit(field: &str, limit: i32) -> Result<i32> {
             format!("{field} must be a whole number from 1 to {MAX_SIGNUP_LIMIT}; {limit} is not."),
         ))
     }
+}
+
+/// Sends at once the messages that wait for quiet hours to end, once quiet
+/// hours are turned off. A message held longer than the hold window can only
+/// be waiting for quiet hours; one in its hold window keeps waiting.
+async fn release_quiet_hours(tx: &mut sqlx::PgConnection, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    let released = sqlx::query(
+        "UPDATE messages SET next_attempt_at = $1 \
+         WHERE status = 'held' \
+           AND next_attempt_at > $1 + make_interval(secs => (SELECT hold_seconds FROM settings))",
+    )
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tracing::info!(messages.released = released, "quiet hours turned off");
+    Ok(())
 }
 
 /// Normalizes region codes to upper case, sorted and without repeats, and

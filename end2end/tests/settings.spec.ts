@@ -32,7 +32,7 @@ test("timing settings save and show errors inline", async ({ page }) => {
     await page.getByLabel("Until", { exact: true }).fill("07:00");
     await page.locator("[data-test=settings-replace-typographic]").uncheck();
     await clickAndWaitForPost(page, page.locator("[data-test=settings-save]"));
-    await expect(page.getByText("Saved.")).toBeVisible();
+    await expect(page.getByText("Saved.").filter({ visible: true })).toBeVisible();
 
     await openPage(page, "/admin/settings");
     await expect(hold).toHaveValue("120");

@@ -183,3 +183,19 @@ async fn hold_ending_in_quiet_hours_waits_for_morning() {
     assert_eq!(rows[1].next_attempt_at, utc("2026-06-11T11:00:00Z"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn turning_quiet_hours_off_releases_held() {
+    let app = with_quiet_hours("22:00", "07:00").await;
+    subscribe_in(&app, NEW_YORK, "America/New_York", json!({})).await;
+    app.kodo.clock.set(Some(utc("2026-06-11T03:30:00Z")));
+    app.open_incident("API down", "minor", &[]).await;
+    assert_eq!(notification_rows(&app, NEW_YORK).await[0].next_attempt_at, utc("2026-06-11T11:00:00Z"));
+
+    let response = app.put("/api/v1/settings/sms", json!({ "quiet_hours": null })).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let rows = notification_rows(&app, NEW_YORK).await;
+    assert_eq!(rows[0].next_attempt_at, utc("2026-06-11T03:30:00Z"));
+    assert_eq!(app.drain().await, 1);
+    app.stop().await;
+}
