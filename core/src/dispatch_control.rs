@@ -61,13 +61,14 @@ pub struct BlockedRegion {
 /// Message counts by dispatch state.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, sqlx::FromRow)]
 pub struct QueueCounts {
-    /// Waiting in Kodo's queue, including messages held for a hold window,
-    /// quiet hours or a blocked region.
+    /// Messages waiting in Kodo's queue for a dispatcher.
     pub queued: i64,
+    /// Messages in status `held`, waiting for a hold window or quiet hours to end.
+    pub held: i64,
+    /// Messages waiting for a blocked region to be enabled, whatever their status.
+    pub region_blocked: i64,
     /// Claimed by a dispatcher, not yet accepted by Twilio.
     pub sending: i64,
-    /// Waiting for a blocked region to be enabled.
-    pub held: i64,
 }
 
 /// The body of `GET /api/v1/dispatch/status`.
@@ -174,9 +175,10 @@ pub async fn status(pool: &PgPool) -> Result<DispatchStatus> {
     .fetch_all(pool)
     .await?;
     let queue = sqlx::query_as::<_, QueueCounts>(
-        "SELECT count(*) FILTER (WHERE status IN ('queued', 'held') AND channel IS NULL) AS queued, \
-           count(*) FILTER (WHERE status = 'sending') AS sending, \
-           count(*) FILTER (WHERE held_region IS NOT NULL AND status = 'queued') AS held \
+        "SELECT count(*) FILTER (WHERE status = 'queued' AND channel IS NULL AND held_region IS NULL) AS queued, \
+           count(*) FILTER (WHERE status = 'held' AND channel IS NULL AND held_region IS NULL) AS held, \
+           count(*) FILTER (WHERE held_region IS NOT NULL AND status IN ('queued', 'held')) AS region_blocked, \
+           count(*) FILTER (WHERE status = 'sending') AS sending \
          FROM messages WHERE status IN ('queued', 'held', 'sending')",
     )
     .fetch_one(pool)

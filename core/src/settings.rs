@@ -395,9 +395,9 @@ fn validate_limit(field: &str, limit: i32) -> Result<i32> {
     }
 }
 
-/// Sends at once the messages that wait for quiet hours to end, once quiet
-/// hours are turned off. A message held longer than the hold window can only
-/// be waiting for quiet hours; one in its hold window keeps waiting.
+/// Makes the messages that wait for quiet hours due at once, after quiet hours
+/// are turned off. A message held beyond the hold window can only be waiting
+/// for quiet hours, so one within its hold window keeps waiting.
 async fn release_quiet_hours(tx: &mut sqlx::PgConnection, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
     let released = sqlx::query(
         "UPDATE messages SET next_attempt_at = $1 \

@@ -228,7 +228,8 @@ async fn blocked_country_holds_messages() {
     assert_eq!(blocked["calling_code"], 33);
     assert_eq!(blocked["held_messages"], 2);
     assert!(blocked["fix"].as_str().unwrap().contains("Geo permissions"), "{blocked}");
-    assert_eq!(status["queue"]["held"], 2);
+    assert_eq!(status["queue"]["region_blocked"], 2);
+    assert_eq!(status["queue"]["held"], 0);
 
     let requests = app.twilio.request_count();
     sqlx::query("UPDATE messages SET next_attempt_at = now()").execute(&app.kodo.pool).await.unwrap();

@@ -191,6 +191,8 @@ async fn turning_quiet_hours_off_releases_held() {
     app.kodo.clock.set(Some(utc("2026-06-11T03:30:00Z")));
     app.open_incident("API down", "minor", &[]).await;
     assert_eq!(notification_rows(&app, NEW_YORK).await[0].next_attempt_at, utc("2026-06-11T11:00:00Z"));
+    let status = json_body(app.get("/api/v1/dispatch/status").await).await;
+    assert_eq!(status["queue"]["held"], 1, "{status}");
 
     let response = app.put("/api/v1/settings/sms", json!({ "quiet_hours": null })).await;
     assert_eq!(response.status(), StatusCode::OK);
