@@ -20,6 +20,10 @@ const ELLIPSIS: &str = "...";
 /// first words of a Latin title or a short phrase in Chinese or Japanese.
 pub(super) const TITLE_FLOOR_GRAPHEMES: usize = 16;
 
+/// Graphemes after which a word without spaces, such as a long link or a
+/// code, may be cut anywhere instead of only dropped whole.
+const LONG_WORD_GRAPHEMES: usize = 24;
+
 /// Segments a message may take so that the title keeps its readable start.
 /// Past that the title is cut further, down to nothing.
 const SEGMENTS_TO_KEEP_TITLE: usize = 2;
@@ -106,8 +110,9 @@ fn fit_within(
 /// end of each word, or between two Chinese or Japanese characters, with an
 /// ellipsis, and down to the first `floor` graphemes. With a floor of 0 the
 /// last version is the empty text. Punctuation and spaces before a cut are
-/// dropped, so "down, we" becomes "down...". A long word is cut only at the
-/// floor, so with a floor of 0 it can only be dropped whole.
+/// dropped, so "down, we" becomes "down...". A word is cut inside only past
+/// its first [`LONG_WORD_GRAPHEMES`] graphemes or at the floor, so with a
+/// floor of 0 a shorter word can only be dropped whole.
 fn shortened_versions(text: &str, floor: usize) -> Vec<String> {
     let mut versions = vec![text.to_owned()];
     let graphemes = text.graphemes(true).count();
@@ -148,9 +153,9 @@ fn shortened_versions(text: &str, floor: usize) -> Vec<String> {
 }
 
 /// Returns the byte offsets where `text` may be cut, in order: where white
-/// space follows a word, and between two graphemes when either is a
-/// Chinese or Japanese character, since those scripts put no spaces
-/// between words.
+/// space follows a word, between two graphemes when either is a Chinese or
+/// Japanese character, since those scripts put no spaces between words, and
+/// anywhere in a word past its first [`LONG_WORD_GRAPHEMES`] graphemes.
 ///
 /// A full word-boundary algorithm (Unicode UAX #29) would also do, but its
 /// tables would add to every page's WASM, as static data stays in the main
@@ -158,14 +163,21 @@ fn shortened_versions(text: &str, floor: usize) -> Vec<String> {
 fn cut_points(text: &str) -> Vec<usize> {
     let mut points = Vec::new();
     let mut previous: Option<&str> = None;
+    let mut word_graphemes = 0;
     for (index, grapheme) in text.grapheme_indices(true) {
         if let Some(before) = previous {
             let word_end = grapheme.starts_with(char::is_whitespace)
                 && !before.ends_with(char::is_whitespace);
             let wide = before.chars().any(is_cjk) || grapheme.chars().any(is_cjk);
-            if word_end || wide {
+            let inside_long_word = word_graphemes >= LONG_WORD_GRAPHEMES;
+            if word_end || wide || inside_long_word {
                 points.push(index);
             }
+        }
+        if grapheme.starts_with(char::is_whitespace) {
+            word_graphemes = 0;
+        } else {
+            word_graphemes += 1;
         }
         previous = Some(grapheme);
     }
@@ -230,10 +242,12 @@ mod tests {
 
     #[test]
     fn floor_keeps_start_of_long_word() {
-        assert_eq!(
-            shortened_versions("Supercalifragilisticexpialidocious", 5),
-            vec!["Supercalifragilisticexpialidocious", "Super..."]
-        );
+        let versions = shortened_versions("Supercalifragilisticexpialidocious", 5);
+        assert_eq!(versions.first().map(String::as_str), Some("Supercalifragilisticexpialidocious"));
+        assert_eq!(versions.last().map(String::as_str), Some("Super..."));
+        // Past 24 letters a word may be cut anywhere.
+        assert!(versions.contains(&"Supercalifragilisticexpi...".to_owned()), "{versions:?}");
+        assert!(!versions.contains(&"Supercalifragilisticexp...".to_owned()), "{versions:?}");
     }
 
     #[test]

@@ -423,8 +423,11 @@ fn typographic_replacement_avoids_shortening() {
     let values = Values::new().with(Variable::Message, message);
     let fitted = template.render_fitted(&values, true);
     assert_eq!(fitted, format!("It's {}", "x".repeat(95)));
+    // Unreplaced, the text is UCS-2 and its long word is cut to one segment.
     let unreplaced = template.render_fitted(&values, false);
-    assert_eq!(unreplaced, "It’s...");
+    assert_eq!(count(&unreplaced).segments, 1, "{unreplaced}");
+    assert!(unreplaced.starts_with("It’s xxxxxxxxxx"), "{unreplaced}");
+    assert!(unreplaced.ends_with("x..."), "{unreplaced}");
 }
 
 /// A title of many words, over one GSM-7 segment on its own.
@@ -579,4 +582,18 @@ fn title_kept_when_second_segment_holds_it() {
         assert_eq!(fitted, format!("Alert: API errors {}", "x".repeat(160)));
         assert_eq!(count(&fitted).segments, 2);
     }
+}
+
+#[test]
+fn long_title_without_spaces_fills_segment() {
+    let template = Template::default_for(TemplateKind::IncidentCreated);
+    let title = "x".repeat(150);
+    let values = incident_values().with(Variable::Title, title.as_str()).with(Variable::Message, "short");
+    let fitted = template.render_fitted(&values, false);
+
+    let counted = count(&fitted);
+    assert_eq!(counted.segments, 1, "{fitted}");
+    // The cut title uses the room, not just its first 16 characters.
+    assert!(counted.units >= 140, "{} units: {fitted}", counted.units);
+    assert!(fitted.ends_with("https://status.acme.com/i/42"), "{fitted}");
 }
