@@ -3,11 +3,11 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 /// The error every server function returns: a message for the user, the
-/// input field at fault where there is one, and the HTTP status it answers
-/// with. Internal details never reach the browser; they are logged on the
+/// input field at fault where there is one, and the HTTP status of the
+/// response. Internal details never reach the browser; they are logged on the
 /// server.
 ///
-/// Leptos answers every server function error with 500; the server rewrites
+/// Leptos responds to every server function error with 500, and the server rewrites
 /// that status to `status` (see `kodo_server`'s router), so bad input gets a
 /// 4xx there too.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
@@ -47,7 +47,8 @@ impl AppError {
         }
     }
 
-    /// A request that needs a signed-in admin. Its field is `session`.
+    /// Returns the error for a request that needs a signed-in admin (401).
+    /// Its field is `session`.
     pub fn sign_in_required() -> Self {
         AppError {
             status: 401,
@@ -62,7 +63,8 @@ impl AppError {
         }
     }
 
-    /// A request that the current state does not allow.
+    /// Returns the error for a request that the current state does not
+    /// allow (409).
     pub fn conflict(message: impl Into<String>) -> Self {
         AppError {
             status: 409,

@@ -54,7 +54,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 // Async: the server sends these pages whole, so they read
-                // without JavaScript, and an unknown incident answers 404.
+                // without JavaScript, and an unknown incident gets a 404.
                 <Route path=path!("/") view=status_page::StatusPage ssr=SsrMode::Async />
                 <Route path=path!("/incidents/:id") view=incident_page::IncidentPage ssr=SsrMode::Async />
                 <Route path=path!("/manage") view={Lazy::<manage::ManageRoute>::new()} />

@@ -20,7 +20,7 @@ use leptos_router::{lazy_route, LazyRoute};
 
 use crate::AppError;
 
-/// The session key that holds the signed-in admin's id. The server's
+/// The session key that contains the signed-in admin's id. The server's
 /// routes outside Leptos read it too.
 #[cfg(feature = "ssr")]
 pub const ADMIN_SESSION_KEY: &str = "admin_id";

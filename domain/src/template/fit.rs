@@ -152,10 +152,11 @@ fn shortened_versions(text: &str, floor: usize) -> Vec<String> {
     versions
 }
 
-/// Returns the byte offsets where `text` may be cut, in order: where white
-/// space follows a word, between two graphemes when either is a Chinese or
-/// Japanese character, since those scripts put no spaces between words, and
-/// anywhere in a word past its first [`LONG_WORD_GRAPHEMES`] graphemes.
+/// Returns the byte offsets where `text` may be cut, in order. A cut may
+/// fall where white space follows a word, anywhere in a word past its first
+/// [`LONG_WORD_GRAPHEMES`] graphemes, and between two graphemes when either is
+/// a Chinese or Japanese character, because those scripts put no spaces
+/// between words.
 ///
 /// A full word-boundary algorithm (Unicode UAX #29) would also do, but its
 /// tables would add to every page's WASM, as static data stays in the main

@@ -23,13 +23,7 @@ impl FromRequestParts<AppState> for ApiAuth {
                  (create one with `kodo token create --name NAME`).",
             )
         };
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(unauthorized)?;
+        let token = bearer_token(&parts.headers).ok_or_else(unauthorized)?;
         match api_tokens::authenticate(&state.kodo, token).await? {
             Some(token) => Ok(ApiAuth(token)),
             None => Err(unauthorized()),
@@ -64,4 +58,13 @@ impl FromRequestParts<AppState> for AdminSession {
             None => Err(unauthorized()),
         }
     }
+}
+
+/// Returns the token of an `Authorization: Bearer <token>` header, if there is one.
+pub(super) fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
 }

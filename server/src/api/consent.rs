@@ -77,9 +77,9 @@ const CSV_COLUMNS: [&str; 9] = [
     "actor",
 ];
 
-/// Returns a free-text cell that a spreadsheet shows as text: one that starts
-/// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`,
-/// so a crafted user agent or note cannot run as a formula when an admin
+/// Returns a free-text cell that a spreadsheet shows as text. A cell that
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading
+/// `'`, so a crafted user agent or note cannot run as a formula when an admin
 /// opens the export. The phone column is E.164 and needs no such guard.
 fn inert_cell(text: Option<&str>) -> Cow<'_, str> {
     let text = text.unwrap_or("");

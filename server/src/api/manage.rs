@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use kodo_core::manage;
 use kodo_core::subscribers::Subscriber;
@@ -15,6 +15,7 @@ use kodo_domain::preferences::Preferences;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::auth::bearer_token;
 use super::subscribers::parse_phone;
 use super::{ApiError, ApiJson};
 use crate::state::AppState;
@@ -68,13 +69,7 @@ impl FromRequestParts<AppState> for ManageAuth {
                  or request a new code.",
             )
         };
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(unauthorized)?;
+        let token = bearer_token(&parts.headers).ok_or_else(unauthorized)?;
         match manage::authenticate(&state.kodo, token).await? {
             Some(subscriber) => Ok(ManageAuth(subscriber)),
             None => Err(unauthorized()),

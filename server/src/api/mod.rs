@@ -64,7 +64,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/subscriptions/manage/{id}/verify", post(manage::verify))
         .method_not_allowed_fallback(error::method_not_allowed)
         // The application router's own fallback serves pages, so unknown API
-        // paths get their JSON answer from a catch-all route instead. Leptos
+        // paths get their JSON error from a catch-all route instead. Leptos
         // server functions under /api have exact routes, which take
         // precedence over it.
         .route("/api", any(error::not_found))
