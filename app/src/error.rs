@@ -20,6 +20,17 @@ pub struct AppError {
     /// The character offset of the problem in a rejected template.
     #[serde(default)]
     pub position: Option<usize>,
+    /// Every input field at fault, when several are; `field` and
+    /// `message` repeat the first.
+    #[serde(default)]
+    pub errors: Vec<FieldMessage>,
+}
+
+/// One input field at fault and what to do about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldMessage {
+    pub field: String,
+    pub message: String,
 }
 
 fn internal_status() -> u16 {
@@ -34,6 +45,7 @@ impl AppError {
             field: None,
             status: internal_status(),
             position: None,
+            errors: Vec::new(),
         }
     }
 
@@ -44,6 +56,7 @@ impl AppError {
             field: Some(field.to_owned()),
             status: 400,
             position: None,
+            errors: Vec::new(),
         }
     }
 
@@ -103,6 +116,11 @@ impl From<kodo_core::Error> for AppError {
             field: error.field().map(str::to_owned),
             status: error.status_code(),
             position: error.position(),
+            errors: error
+                .field_errors()
+                .into_iter()
+                .map(|(field, message)| FieldMessage { field, message })
+                .collect(),
         }
     }
 }

@@ -10,10 +10,23 @@ use serde::{Deserialize, Serialize};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::messages::segment_count;
+use crate::text_field::{Lines, TextField};
 use crate::{db, services, settings, templates, timing, Error, Kodo, Result};
 
-const MAX_TITLE_CHARS: usize = 200;
-const MAX_MESSAGE_CHARS: usize = 4000;
+const TITLE: TextField = TextField {
+    field: "title",
+    label: "Title",
+    max_chars: 200,
+    lines: Lines::One,
+    missing_fix: "describe the incident in a few words",
+};
+const MESSAGE: TextField = TextField {
+    field: "message",
+    label: "Message",
+    max_chars: 4000,
+    lines: Lines::Many,
+    missing_fix: "say what is happening",
+};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct NewIncident {
@@ -79,8 +92,8 @@ struct UpdateRow {
 
 /// Opens an incident and notifies the subscribers it matches.
 pub async fn open(kodo: &Kodo, new: NewIncident) -> Result<Incident> {
-    let title = validate_title(&new.title)?;
-    let message = validate_message(&new.message)?;
+    let title = TITLE.clean(&new.title)?;
+    let message = MESSAGE.clean(&new.message)?;
     if new.status == IncidentStatus::Resolved {
         return Err(Error::invalid(
             "status",
@@ -118,7 +131,7 @@ pub async fn open(kodo: &Kodo, new: NewIncident) -> Result<Incident> {
 
 /// Posts an update; an update with status `resolved` resolves the incident.
 pub async fn post_update(kodo: &Kodo, incident_id: i64, update: NewUpdate) -> Result<Incident> {
-    let message = validate_message(&update.message)?;
+    let message = MESSAGE.clean(&update.message)?;
     let mut tx = kodo.pool.begin().await?;
     let current: Option<String> =
         sqlx::query_scalar("SELECT status FROM incidents WHERE id = $1 FOR UPDATE")
@@ -455,34 +468,6 @@ async fn enqueue_notifications(
         );
     }
     Ok(queued)
-}
-
-fn validate_title(title: &str) -> Result<String> {
-    let title = title.trim();
-    if title.is_empty() {
-        return Err(Error::invalid("title", "Title is missing; describe the incident in a few words."));
-    }
-    if title.chars().count() > MAX_TITLE_CHARS {
-        return Err(Error::invalid(
-            "title",
-            format!("Title is longer than {MAX_TITLE_CHARS} characters; shorten it."),
-        ));
-    }
-    Ok(title.to_owned())
-}
-
-fn validate_message(message: &str) -> Result<String> {
-    let message = message.trim();
-    if message.is_empty() {
-        return Err(Error::invalid("message", "Message is missing; say what is happening."));
-    }
-    if message.chars().count() > MAX_MESSAGE_CHARS {
-        return Err(Error::invalid(
-            "message",
-            format!("Message is longer than {MAX_MESSAGE_CHARS} characters; shorten it."),
-        ));
-    }
-    Ok(message.to_owned())
 }
 
 /// Parses a value the database constrains, so a failure is a bug.

@@ -24,6 +24,7 @@ pub mod settings;
 pub mod subscribers;
 pub mod sweeper;
 pub mod templates;
+mod text_field;
 pub mod timing;
 
 pub use clock::Clock;

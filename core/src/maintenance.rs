@@ -4,21 +4,29 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use kodo_domain::template::{service_list, Template, TemplateKind, Values, Variable};
+use kodo_domain::template::{service_list, TemplateKind, Values, Variable};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::incidents::ServiceRef;
+use crate::messages::segment_count;
+use crate::text_field::{Lines, TextField};
 use crate::{db, services, settings, templates, timing, Error, Kodo, Result};
 
-const MAX_TITLE_CHARS: usize = 200;
-const MAX_MESSAGE_CHARS: usize = 4000;
-
-/// The text that notifies subscribers that an announced window will not
-/// happen.
-///
-/// NOTE: unlike the eight template kinds, this text cannot be edited yet.
-const CANCELED_SOURCE: &str = "[{{page}}] Canceled: maintenance {{title}} planned for {{starts_at}} will not happen. {{url}}";
+const TITLE: TextField = TextField {
+    field: "title",
+    label: "Title",
+    max_chars: 200,
+    lines: Lines::One,
+    missing_fix: "name the maintenance in a few words",
+};
+const MESSAGE: TextField = TextField {
+    field: "message",
+    label: "Message",
+    max_chars: 4000,
+    lines: Lines::Many,
+    missing_fix: "say what will happen and what subscribers may notice",
+};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct NewMaintenance {
@@ -60,6 +68,7 @@ const COLUMNS: &str = "id, title, message, status, starts_at, ends_at, created_a
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Event {
     Scheduled,
+    Updated,
     Started,
     Canceled,
 }
@@ -68,8 +77,49 @@ impl Event {
     fn as_str(self) -> &'static str {
         match self {
             Event::Scheduled => "scheduled",
+            Event::Updated => "updated",
             Event::Started => "started",
             Event::Canceled => "canceled",
+        }
+    }
+
+    fn template(self) -> TemplateKind {
+        match self {
+            Event::Scheduled => TemplateKind::MaintenanceScheduled,
+            Event::Updated => TemplateKind::MaintenanceUpdated,
+            Event::Started => TemplateKind::MaintenanceStarted,
+            Event::Canceled => TemplateKind::MaintenanceCanceled,
+        }
+    }
+
+    /// Returns the `{{status}}` value of this event's texts.
+    fn status_label(self) -> &'static str {
+        match self {
+            Event::Scheduled | Event::Updated => "Scheduled",
+            Event::Started => "In progress",
+            Event::Canceled => "Canceled",
+        }
+    }
+}
+
+/// The subscribers of a window that an event texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    /// Everyone in scope.
+    All,
+    /// Those already notified of the window: a message about it was sent or
+    /// is being sent.
+    Notified,
+    /// Those in scope not yet notified.
+    NotNotified,
+}
+
+impl Audience {
+    fn as_str(self) -> &'static str {
+        match self {
+            Audience::All => "all",
+            Audience::Notified => "notified",
+            Audience::NotNotified => "not_notified",
         }
     }
 }
@@ -88,21 +138,38 @@ pub async fn schedule(kodo: &Kodo, new: NewMaintenance) -> Result<Maintenance> {
     .fetch_one(&mut *tx)
     .await?;
     set_services(&mut tx, id, &new.services).await?;
-    let queued = enqueue(kodo, &mut tx, id, Event::Scheduled).await?;
+    let queued = enqueue(kodo, &mut tx, id, Event::Scheduled, Audience::All).await?;
     tx.commit().await?;
     tracing::info!(maintenance.id = id, messages.queued = queued, "maintenance scheduled");
     get(&kodo.pool, id).await
 }
 
-/// Changes a window that has not ended. Sends no message: the start message
-/// carries the new details.
+/// Changes a window that has not ended.
+///
+/// When anything changes, texts not yet sent about the window are withdrawn.
+/// Subscribers already notified of it get Maintenance Updated when its time
+/// or title changed. While the window is still ahead, those in scope not yet
+/// notified (including anyone whose text was withdrawn) get Maintenance
+/// Scheduled with the new details.
 pub async fn update(kodo: &Kodo, id: i64, new: NewMaintenance) -> Result<Maintenance> {
     let new = validate(kodo, new).await?;
     let mut tx = kodo.pool.begin().await?;
     lock_open(&mut tx, id).await?;
+    let row = sqlx::query_as::<_, MaintenanceRow>(&format!("SELECT {COLUMNS} FROM maintenances WHERE id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let before = with_services(&mut *tx, row).await?;
+    let before_services: Vec<i64> = before.services.iter().map(|service| service.id).collect();
+    let retimed = before.title != new.title || before.starts_at != new.starts_at || before.ends_at != new.ends_at;
+    if !retimed && before.message == new.message && before_services == new.services {
+        tx.commit().await?;
+        return Ok(before);
+    }
+
     sqlx::query(
         "UPDATE maintenances SET title = $2, message = $3, starts_at = $4, ends_at = $5, \
-           updated_at = now() WHERE id = $1",
+           revision = revision + 1, updated_at = now() WHERE id = $1",
     )
     .bind(id)
     .bind(&new.title)
@@ -116,8 +183,16 @@ pub async fn update(kodo: &Kodo, id: i64, new: NewMaintenance) -> Result<Mainten
         .execute(&mut *tx)
         .await?;
     set_services(&mut tx, id, &new.services).await?;
+    withdraw_unsent(&mut tx, id).await?;
+    let mut queued = 0;
+    if retimed {
+        queued += enqueue(kodo, &mut tx, id, Event::Updated, Audience::Notified).await?;
+    }
+    if before.status == "scheduled" {
+        queued += enqueue(kodo, &mut tx, id, Event::Scheduled, Audience::NotNotified).await?;
+    }
     tx.commit().await?;
-    tracing::info!(maintenance.id = id, "maintenance updated");
+    tracing::info!(maintenance.id = id, messages.queued = queued, "maintenance updated");
     get(&kodo.pool, id).await
 }
 
@@ -128,7 +203,7 @@ pub async fn cancel(kodo: &Kodo, id: i64) -> Result<Maintenance> {
     lock_open(&mut tx, id).await?;
     set_status(&mut tx, id, "canceled").await?;
     withdraw_unsent(&mut tx, id).await?;
-    let queued = enqueue(kodo, &mut tx, id, Event::Canceled).await?;
+    let queued = enqueue(kodo, &mut tx, id, Event::Canceled, Audience::Notified).await?;
     tx.commit().await?;
     tracing::info!(maintenance.id = id, messages.queued = queued, "maintenance canceled");
     get(&kodo.pool, id).await
@@ -171,7 +246,7 @@ pub async fn run_due(kodo: &Kodo, now: DateTime<Utc>) -> Result<usize> {
     .fetch_all(&mut *tx)
     .await?;
     for id in &started {
-        let queued = enqueue(kodo, &mut tx, *id, Event::Started).await?;
+        let queued = enqueue(kodo, &mut tx, *id, Event::Started, Audience::All).await?;
         tracing::info!(maintenance.id = id, messages.queued = queued, "maintenance started");
     }
     tx.commit().await?;
@@ -222,29 +297,18 @@ async fn with_services(executor: impl sqlx::PgExecutor<'_>, row: MaintenanceRow)
 }
 
 async fn validate(kodo: &Kodo, mut new: NewMaintenance) -> Result<NewMaintenance> {
-    new.title = validate_text("title", &new.title, MAX_TITLE_CHARS)?;
-    new.message = validate_text("message", &new.message, MAX_MESSAGE_CHARS)?;
+    new.title = TITLE.clean(&new.title)?;
+    new.message = MESSAGE.clean(&new.message)?;
     if new.ends_at <= new.starts_at {
-        return Err(Error::invalid("ends_at", "ends_at is not after starts_at; give an end later than the start."));
+        return Err(Error::invalid("ends_at", "The end is not after the start; give an end later than the start."));
     }
     if new.ends_at <= kodo.clock.now() {
-        return Err(Error::invalid("ends_at", "ends_at has already passed; give an end in the future."));
+        return Err(Error::invalid("ends_at", "The end has already passed; give an end in the future."));
     }
     new.services.sort_unstable();
     new.services.dedup();
     services::ensure_exist(&kodo.pool, "services", &new.services).await?;
     Ok(new)
-}
-
-fn validate_text(field: &str, text: &str, max_chars: usize) -> Result<String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(Error::invalid(field, format!("{field} is missing; describe the maintenance.")));
-    }
-    if text.chars().count() > max_chars {
-        return Err(Error::invalid(field, format!("{field} is longer than {max_chars} characters; shorten it.")));
-    }
-    Ok(text.to_owned())
 }
 
 async fn set_services(tx: &mut Transaction<'_, Postgres>, id: i64, service_ids: &[i64]) -> Result<()> {
@@ -296,53 +360,52 @@ async fn withdraw_unsent(tx: &mut Transaction<'_, Postgres>, id: i64) -> Result<
 /// Queues one message per recipient of a maintenance event and returns how
 /// many were queued.
 ///
-/// Recipients are active subscribers who want maintenance news and whose
-/// scope covers all services or one of the window's services. A
-/// cancellation goes only to those whose earlier message about the window
-/// was sent or is being sent. The times are written in each subscriber's time zone,
+/// Recipients are the `audience` among active subscribers who want
+/// maintenance news and whose scope covers all services or one of the
+/// window's services. The times are written in each subscriber's time zone,
 /// so there is one text per zone. Quiet hours hold these messages like any
 /// non-critical notification.
-async fn enqueue(kodo: &Kodo, tx: &mut Transaction<'_, Postgres>, id: i64, event: Event) -> Result<u64> {
+async fn enqueue(
+    kodo: &Kodo,
+    tx: &mut Transaction<'_, Postgres>,
+    id: i64,
+    event: Event,
+    audience: Audience,
+) -> Result<u64> {
     let now = kodo.clock.now();
     let row = sqlx::query_as::<_, MaintenanceRow>(&format!("SELECT {COLUMNS} FROM maintenances WHERE id = $1"))
         .bind(id)
         .fetch_one(&mut **tx)
         .await?;
     let maintenance = with_services(&mut **tx, row).await?;
+    let revision: i32 = sqlx::query_scalar("SELECT revision FROM maintenances WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
     let service_ids: Vec<i64> = maintenance.services.iter().map(|service| service.id).collect();
     let service_names: Vec<&str> = maintenance.services.iter().map(|service| service.name.as_str()).collect();
     let timing = settings::message_timing(&mut **tx).await?;
-    let template = match event {
-        Event::Scheduled => templates::get(&kodo.pool, TemplateKind::MaintenanceScheduled).await?,
-        Event::Started => templates::get(&kodo.pool, TemplateKind::MaintenanceStarted).await?,
-        Event::Canceled => Template::parse(TemplateKind::MaintenanceScheduled, CANCELED_SOURCE)
-            .map_err(|error| Error::Internal(format!("maintenance cancellation text: {error}")))?,
-    };
-    let status_label = match event {
-        Event::Scheduled => "Scheduled",
-        Event::Started => "In progress",
-        Event::Canceled => "Canceled",
-    };
+    let template = templates::get(&kodo.pool, event.template()).await?;
     let values = Values::new()
         .with(Variable::Page, settings::page_name(&kodo.pool).await?)
         .with(Variable::Title, maintenance.title.clone())
-        .with(Variable::Status, status_label)
+        .with(Variable::Status, event.status_label())
         .with(Variable::Message, maintenance.message.clone())
         .with(Variable::Service, service_list(&service_names))
         .with(Variable::Url, kodo.public_url.clone());
 
     const RECIPIENTS: &str = "s.status = 'active' AND s.maintenance \
          AND (s.scope = 'all' OR s.service_ids && $2::bigint[]) \
-         AND (NOT $3 OR EXISTS (SELECT 1 FROM messages t WHERE t.subscriber_id = s.id \
-              AND t.maintenance_id = $1 AND t.status NOT IN ('canceled', 'failed', 'held') \
-              AND NOT (t.status = 'queued' AND t.channel IS NULL)))";
-    let canceling = event == Event::Canceled;
+         AND ($3 = 'all' OR ($3 = 'notified') = EXISTS (SELECT 1 FROM messages t \
+              WHERE t.subscriber_id = s.id AND t.maintenance_id = $1 \
+                AND t.status NOT IN ('canceled', 'failed', 'held') \
+                AND NOT (t.status = 'queued' AND t.channel IS NULL)))";
     let zone_names: Vec<String> = sqlx::query_scalar(&format!(
         "SELECT DISTINCT s.time_zone FROM subscribers s WHERE {RECIPIENTS}"
     ))
     .bind(id)
     .bind(&service_ids)
-    .bind(canceling)
+    .bind(audience.as_str())
     .fetch_all(&mut **tx)
     .await?;
     let mut bodies: BTreeMap<String, (String, DateTime<Utc>)> = BTreeMap::new();
@@ -358,26 +421,30 @@ async fn enqueue(kodo: &Kodo, tx: &mut Transaction<'_, Postgres>, id: i64, event
     let zones: Vec<&String> = bodies.keys().collect();
     let texts: Vec<&str> = bodies.values().map(|(body, _)| body.as_str()).collect();
     let due: Vec<DateTime<Utc>> = bodies.values().map(|(_, due)| *due).collect();
+    let segments: Vec<i32> = texts.iter().map(|text| segment_count(text)).collect();
 
     let queued = sqlx::query(&format!(
         "INSERT INTO messages (subscriber_id, to_phone, kind, maintenance_id, maintenance_event, \
-           body, status, next_attempt_at) \
-         SELECT s.id, s.phone, 'maintenance', $1, $4, z.body, \
+           maintenance_revision, body, segments, status, next_attempt_at) \
+         SELECT s.id, s.phone, 'maintenance', $1, $4, $9, z.body, z.segments, \
            CASE WHEN z.due > $8 THEN 'held' ELSE 'queued' END, z.due \
          FROM subscribers s \
-         JOIN unnest($5::text[], $6::text[], $7::timestamptz[]) AS z(time_zone, body, due) \
+         JOIN unnest($5::text[], $6::text[], $7::timestamptz[], $10::int[]) \
+           AS z(time_zone, body, due, segments) \
            ON z.time_zone = s.time_zone \
          WHERE {RECIPIENTS} \
          ON CONFLICT DO NOTHING"
     ))
     .bind(id)
     .bind(&service_ids)
-    .bind(canceling)
+    .bind(audience.as_str())
     .bind(event.as_str())
     .bind(&zones)
     .bind(&texts)
     .bind(&due)
     .bind(now)
+    .bind(revision)
+    .bind(&segments)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -402,10 +469,5 @@ mod tests {
         assert_eq!(format_time(time, chrono_tz::America::New_York), "Jun 3 22:00 EDT");
         assert_eq!(format_time(time, chrono_tz::Europe::Berlin), "Jun 4 04:00 CEST");
         assert_eq!(format_time(time, chrono_tz::UTC), "Jun 4 02:00 UTC");
-    }
-
-    #[test]
-    fn cancellation_text_parses() {
-        assert!(Template::parse(TemplateKind::MaintenanceScheduled, CANCELED_SOURCE).is_ok());
     }
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::{PgPool, Row};
 
+use crate::text_field::{Lines, TextField};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, sqlx::FromRow)]
@@ -15,7 +16,13 @@ pub struct Service {
     pub status: String,
 }
 
-const MAX_NAME_CHARS: usize = 100;
+const NAME: TextField = TextField {
+    field: "name",
+    label: "Service name",
+    max_chars: 100,
+    lines: Lines::One,
+    missing_fix: "enter a name",
+};
 
 pub async fn list(pool: &PgPool) -> Result<Vec<Service>> {
     let services = sqlx::query_as::<_, Service>(
@@ -35,7 +42,7 @@ pub async fn list(pool: &PgPool) -> Result<Vec<Service>> {
 }
 
 pub async fn create(pool: &PgPool, name: &str) -> Result<Service> {
-    let name = validate_name(name)?;
+    let name = NAME.clean(name)?;
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO services (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id",
     )
@@ -52,7 +59,7 @@ pub async fn create(pool: &PgPool, name: &str) -> Result<Service> {
 }
 
 pub async fn rename(pool: &PgPool, id: i64, name: &str) -> Result<()> {
-    let name = validate_name(name)?;
+    let name = NAME.clean(name)?;
     let result = sqlx::query("UPDATE services SET name = $2 WHERE id = $1")
         .bind(id)
         .bind(&name)
@@ -123,20 +130,6 @@ pub async fn ensure_exist(pool: &PgPool, field: &str, ids: &[i64]) -> Result<()>
             list.join(", ")
         ),
     ))
-}
-
-fn validate_name(name: &str) -> Result<String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(Error::invalid("name", "Service name is missing; enter a name."));
-    }
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(Error::invalid(
-            "name",
-            format!("Service name is longer than {MAX_NAME_CHARS} characters; shorten it."),
-        ));
-    }
-    Ok(name.to_owned())
 }
 
 fn duplicate_name(name: &str) -> Error {

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
 use crate::limits::Limits;
+use crate::text_field::{Lines, TextField};
 use crate::timing::{QuietHours, QuietHoursText};
+use crate::error::Checks;
 use crate::{dispatch_control, templates, Error, Kodo, Result};
 
 /// Maximum hold window, in seconds.
@@ -241,49 +243,71 @@ pub async fn message_timing(executor: impl sqlx::PgExecutor<'_>) -> Result<Messa
 /// Validates and applies an update; every field is checked before any is
 /// written.
 pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSettings> {
-    let page_name = update
-        .page_name
-        .map(|name| validate_text("page_name", &name, 80))
-        .transpose()?;
-    let consent_text = update
-        .consent_text
-        .map(|text| validate_text("consent_text", &text, 1000))
-        .transpose()?;
-    let account_sid = update.account_sid.map(|sid| validate_account_sid(&sid)).transpose()?;
-    let auth_token = update.auth_token.map(|token| validate_auth_token(&token)).transpose()?;
-    let from = update.from.map(|from| validate_sender(&from)).transpose()?;
-    let segments_per_second = update.segments_per_second.map(validate_rate).transpose()?;
-    let max_attempts = update.max_attempts.map(validate_max_attempts).transpose()?;
-    let verification = update
-        .verification_template
-        .map(|source| templates::parse("verification_template", TemplateKind::Verification, &source))
-        .transpose()?;
-    let limit_per_ip = update
-        .signup_limit_per_ip
-        .map(|limit| validate_limit("signup_limit_per_ip", limit))
-        .transpose()?;
-    let limit_per_calling_code = update
-        .signup_limit_per_calling_code
-        .map(|limit| validate_limit("signup_limit_per_calling_code", limit))
-        .transpose()?;
-    let allowed_countries = update
-        .allowed_countries
-        .map(|countries| countries.map(validate_countries).transpose())
-        .transpose()?;
+    let mut checks = Checks::new();
+    let page_name = checks.take(update.page_name.map(|name| PAGE_NAME.clean(&name)).transpose()).flatten();
+    let consent_text = checks
+        .take(update.consent_text.map(|text| CONSENT_TEXT.clean(&text)).transpose())
+        .flatten();
+    let account_sid = checks
+        .take(update.account_sid.map(|sid| validate_account_sid(&sid)).transpose())
+        .flatten();
+    let auth_token = checks
+        .take(update.auth_token.map(|token| validate_auth_token(&token)).transpose())
+        .flatten();
+    let from = checks.take(update.from.map(|from| validate_sender(&from)).transpose()).flatten();
+    let segments_per_second = checks.take(update.segments_per_second.map(validate_rate).transpose()).flatten();
+    let max_attempts = checks.take(update.max_attempts.map(validate_max_attempts).transpose()).flatten();
+    let verification = checks
+        .take(
+            update
+                .verification_template
+                .map(|source| templates::parse("verification_template", TemplateKind::Verification, &source))
+                .transpose(),
+        )
+        .flatten();
+    let limit_per_ip = checks
+        .take(
+            update
+                .signup_limit_per_ip
+                .map(|limit| validate_limit("signup_limit_per_ip", limit))
+                .transpose(),
+        )
+        .flatten();
+    let limit_per_calling_code = checks
+        .take(
+            update
+                .signup_limit_per_calling_code
+                .map(|limit| validate_limit("signup_limit_per_calling_code", limit))
+                .transpose(),
+        )
+        .flatten();
+    let allowed_countries = checks
+        .take(
+            update
+                .allowed_countries
+                .map(|countries| countries.map(validate_countries).transpose())
+                .transpose(),
+        )
+        .flatten();
     if let Some(seconds) = update.hold_seconds {
         if !(0..=MAX_HOLD_SECONDS).contains(&seconds) {
-            return Err(Error::invalid(
+            checks.take::<()>(Err(Error::invalid(
                 "hold_seconds",
                 format!(
-                    "hold_seconds {seconds} is out of range; give 0 to {MAX_HOLD_SECONDS} seconds (0 sends follow-ups at once)."
+                    "Hold window of {seconds} seconds is out of range; give 0 to {MAX_HOLD_SECONDS} seconds (0 sends follow-ups at once)."
                 ),
-            ));
+            )));
         }
     }
-    let quiet_hours = update
-        .quiet_hours
-        .map(|hours| hours.as_ref().map(QuietHours::parse).transpose())
-        .transpose()?;
+    let quiet_hours = checks
+        .take(
+            update
+                .quiet_hours
+                .map(|hours| hours.as_ref().map(QuietHours::parse).transpose())
+                .transpose(),
+        )
+        .flatten();
+    checks.finish()?;
 
     let mut tx = kodo.pool.begin().await?;
     sqlx::query(
@@ -344,6 +368,21 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
 /// Most attempts an admin may allow; beyond it backoff delays exceed a day.
 const MAX_ATTEMPTS_LIMIT: i32 = 20;
 
+const PAGE_NAME: TextField = TextField {
+    field: "page_name",
+    label: "Page name",
+    max_chars: 80,
+    lines: Lines::One,
+    missing_fix: "enter the name subscribers know the page by",
+};
+const CONSENT_TEXT: TextField = TextField {
+    field: "consent_text",
+    label: "Consent text",
+    max_chars: 1000,
+    lines: Lines::Many,
+    missing_fix: "enter the words visitors agree to when they subscribe",
+};
+
 fn validate_rate(rate: f64) -> Result<f64> {
     if rate.is_finite() && rate > 0.0 {
         Ok(rate)
@@ -365,20 +404,6 @@ fn validate_max_attempts(attempts: i32) -> Result<i32> {
             format!("max_attempts must be between 1 and {MAX_ATTEMPTS_LIMIT}; the default is 5."),
         ))
     }
-}
-
-fn validate_text(field: &str, text: &str, max_chars: usize) -> Result<String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(Error::invalid(field, format!("{field} is empty; enter some text.")));
-    }
-    if text.chars().count() > max_chars {
-        return Err(Error::invalid(
-            field,
-            format!("{field} is longer than {max_chars} characters; shorten it."),
-        ));
-    }
-    Ok(text.to_owned())
 }
 
 /// The largest sign-up limit accepted; a higher one would not limit.

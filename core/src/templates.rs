@@ -59,7 +59,14 @@ async fn load(pool: &PgPool, kind: TemplateKind) -> Result<(Template, bool)> {
 
 /// Returns the kind named `name`, or a not-found error.
 pub fn kind_named(name: &str) -> Result<TemplateKind> {
-    TemplateKind::from_name(name).ok_or_else(|| Error::not_found("template"))
+    TemplateKind::from_name(name)
+        .ok_or_else(|| Error::not_found_with_fix("template", format!("Use one of: {}.", known_names())))
+}
+
+/// Returns the template names of the API, comma separated.
+pub fn known_names() -> String {
+    let names: Vec<&str> = TemplateKind::ALL.iter().map(|kind| kind.name()).collect();
+    names.join(", ")
 }
 
 /// Loads a template for the API.

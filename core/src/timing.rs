@@ -27,8 +27,8 @@ impl QuietHours {
     /// Parses `HH:MM` times, naming `quiet_hours.start` or
     /// `quiet_hours.end` in an error.
     pub fn parse(text: &QuietHoursText) -> Result<QuietHours> {
-        let start = parse_time("quiet_hours.start", &text.start)?;
-        let end = parse_time("quiet_hours.end", &text.end)?;
+        let start = parse_time("quiet_hours.start", "Quiet hours start", &text.start)?;
+        let end = parse_time("quiet_hours.end", "Quiet hours end", &text.end)?;
         if start == end {
             return Err(Error::invalid(
                 "quiet_hours.end",
@@ -97,11 +97,11 @@ fn first_instant_at_or_after(
     None
 }
 
-fn parse_time(field: &str, text: &str) -> Result<NaiveTime> {
+fn parse_time(field: &str, label: &str, text: &str) -> Result<NaiveTime> {
     NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| {
         Error::invalid(
             field,
-            format!("{field} {text:?} is not a time; write it as HH:MM in 24-hour form, such as 22:00."),
+            format!("{label} {text:?} is not a time; write it as HH:MM in 24-hour form, such as 22:00."),
         )
     })
 }
@@ -117,29 +117,29 @@ pub fn parse_time_zone(field: &str, name: &str) -> Result<Tz> {
 }
 
 /// Parses a local date and time as an HTML `datetime-local` input sends it
-/// (`2026-06-03T22:00`, seconds optional) in `zone`, naming `field` in an
-/// error.
+/// (`2026-06-03T22:00`, seconds optional) in `zone`. An error reports
+/// `field` and starts its message with `label`, the name the form shows.
 ///
 /// A time that occurs twice, when clocks go back, is the first occurrence.
 /// A time skipped when clocks go forward is rejected.
-pub fn parse_local_time(field: &str, text: &str, zone: Tz) -> Result<DateTime<Utc>> {
+pub fn parse_local_time(field: &str, label: &str, text: &str, zone: Tz) -> Result<DateTime<Utc>> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(Error::invalid(field, format!("{field} is missing; give a date and time.")));
+        return Err(Error::invalid(field, format!("{label} is missing; give a date and time.")));
     }
     let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S"))
         .map_err(|_| {
             Error::invalid(
                 field,
-                format!("{field} {text:?} is not a date and time; write it as YYYY-MM-DDTHH:MM, such as 2026-06-03T22:00."),
+                format!("{label} {text:?} is not a date and time; write it as YYYY-MM-DDTHH:MM, such as 2026-06-03T22:00."),
             )
         })?;
     match zone.from_local_datetime(&local) {
         LocalResult::Single(time) | LocalResult::Ambiguous(time, _) => Ok(time.with_timezone(&Utc)),
         LocalResult::None => Err(Error::invalid(
             field,
-            format!("{field} {text} does not exist in {zone}, because clocks skip it; pick a time an hour later."),
+            format!("{label} {text} does not exist in {zone}, because clocks skip it; pick a time an hour later."),
         )),
     }
 }
@@ -377,31 +377,32 @@ mod tests {
 
     #[test]
     fn local_time_parsed_in_zone() {
-        let time = parse_local_time("starts_at", "2026-06-03T22:00", NEW_YORK).unwrap();
+        let time = parse_local_time("starts_at", "Start", "2026-06-03T22:00", NEW_YORK).unwrap();
         assert_eq!(time, utc("2026-06-04T02:00:00Z"));
-        let with_seconds = parse_local_time("starts_at", "2026-06-03T22:00:30", Tz::UTC).unwrap();
+        let with_seconds = parse_local_time("starts_at", "Start", "2026-06-03T22:00:30", Tz::UTC).unwrap();
         assert_eq!(with_seconds, utc("2026-06-03T22:00:30Z"));
         assert_eq!(format_local_input(time, NEW_YORK), "2026-06-03T22:00");
     }
 
     #[test]
     fn local_time_in_spring_gap_rejected() {
-        let error = parse_local_time("starts_at", "2026-03-08T02:30", NEW_YORK).unwrap_err();
+        let error = parse_local_time("starts_at", "Start", "2026-03-08T02:30", NEW_YORK).unwrap_err();
         assert_eq!(error.field(), Some("starts_at"));
         assert!(error.to_string().contains("does not exist in America/New_York"), "{error}");
     }
 
     #[test]
     fn repeated_local_time_is_first() {
-        let time = parse_local_time("ends_at", "2026-11-01T01:30", NEW_YORK).unwrap();
+        let time = parse_local_time("ends_at", "End", "2026-11-01T01:30", NEW_YORK).unwrap();
         assert_eq!(time, utc("2026-11-01T05:30:00Z"));
     }
 
     #[test]
     fn local_time_needs_date_and_time() {
         for text in ["", "2026-06-03", "tomorrow", "2026-13-01T10:00"] {
-            let error = parse_local_time("ends_at", text, NEW_YORK).unwrap_err();
+            let error = parse_local_time("ends_at", "End", text, NEW_YORK).unwrap_err();
             assert_eq!(error.field(), Some("ends_at"), "{text:?}");
+            assert!(error.to_string().starts_with("End "), "the form's name leads: {error}");
         }
     }
 }

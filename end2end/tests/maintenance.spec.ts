@@ -114,7 +114,7 @@ test("maintenance form shows errors beside the fields", async ({ page }) => {
   await form.locator("[data-test=maintenance-submit]").click();
   await response;
 
-  await expect(form.locator("[data-test=error-ends_at]")).toContainText("ends_at is not after starts_at");
+  await expect(form.locator("[data-test=error-ends_at]")).toContainText("The end is not after the start");
   await expect(form.getByLabel("Ends", { exact: true })).toHaveAttribute("aria-invalid", "true");
   await expect(page.locator("[data-test=maintenance-item]", { hasText: "Backwards window" })).toHaveCount(0);
 });

@@ -25,6 +25,18 @@ test("timing settings save and show errors inline", async ({ page }) => {
     await expect(page.locator("[data-test=settings-error]")).toBeHidden();
   });
 
+  await test.step("several mistakes are reported together and the typed values stay", async () => {
+    const accountSid = page.locator("[data-test=settings-account-sid]");
+    await hold.fill("5000");
+    await accountSid.fill("not-a-sid");
+    await saveSettings(page);
+    await expect(page.locator("[data-test=error-hold_seconds]")).toContainText("out of range");
+    await expect(page.locator("[data-test=settings-error]")).toContainText("Account SID is invalid");
+    await expect(hold).toHaveValue("5000");
+    await expect(accountSid).toHaveValue("not-a-sid");
+    await accountSid.fill("");
+  });
+
   await test.step("valid timing settings are saved", async () => {
     await hold.fill("120");
     await page.locator("[data-test=settings-quiet-hours]").check();

@@ -76,7 +76,7 @@ test("unknown variable is rejected with its position", async ({ page }) => {
   const original = await text.inputValue();
 
   await text.fill("Down: {{titel}} {{url}}");
-  await expect(editor.locator("[data-test=template-error]")).toContainText("unknown variable {{titel}} at position 6");
+  await expect(editor.locator("[data-test=template-error]")).toContainText("unknown variable {{titel}} at character 7");
   await expect(text).toHaveAttribute("aria-invalid", "true");
 
   // The server rejects the save, so its response is an error status.
@@ -84,7 +84,7 @@ test("unknown variable is rejected with its position", async ({ page }) => {
   await editor.locator("[data-test=template-save]").click();
   await response;
   const saveError = editor.locator("[data-test=template-save-error]");
-  await expect(saveError).toContainText("Not saved: unknown variable {{titel}} at position 6; use one of {{title}}");
+  await expect(saveError).toContainText("Not saved: unknown variable {{titel}} at character 7; use one of {{title}}");
   await expect(saveError.locator("[data-test=template-error-mark]")).toHaveText("{");
 
   await openPage(page, "/admin/templates");

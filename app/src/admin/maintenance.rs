@@ -61,8 +61,8 @@ mod ssr {
     pub fn new_maintenance(input: MaintenanceInput) -> Result<NewMaintenance, AppError> {
         let zone = zone(&input.time_zone)?;
         Ok(NewMaintenance {
-            starts_at: timing::parse_local_time("starts_at", &input.starts_at, zone)?,
-            ends_at: timing::parse_local_time("ends_at", &input.ends_at, zone)?,
+            starts_at: timing::parse_local_time("starts_at", "Start", &input.starts_at, zone)?,
+            ends_at: timing::parse_local_time("ends_at", "End", &input.ends_at, zone)?,
             title: input.title,
             message: input.message,
             services: input.services,

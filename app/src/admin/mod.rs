@@ -156,11 +156,13 @@ where
     })
 }
 
-/// Returns the message of `error` when it concerns `field`.
+/// Returns the message of `error` for `field`, when the field is at fault.
 pub fn message_for(error: Option<AppError>, field: &str) -> Option<String> {
-    error
-        .filter(|error| error.field.as_deref() == Some(field))
-        .map(|error| error.message)
+    let error = error?;
+    if error.field.as_deref() == Some(field) {
+        return Some(error.message);
+    }
+    error.errors.into_iter().find(|each| each.field == field).map(|each| each.message)
 }
 
 /// Shows the error of one input field. The input names `id` in its

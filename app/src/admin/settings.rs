@@ -7,6 +7,7 @@ use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use super::{action_failure, ActionError, FieldError};
+use crate::error::FieldMessage;
 use crate::AppError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -160,8 +161,16 @@ pub async fn disconnect_twilio() -> Result<(), AppError> {
 pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<SaveSettings>::new();
     let disconnect = ServerAction::<DisconnectTwilio>::new();
+    // The form reloads what was stored after a successful save, and keeps
+    // what the admin typed after a rejected one so they can correct it.
+    let last_success = StoredValue::new(0);
     let settings = Resource::new(
-        move || (save.version().get(), disconnect.version().get()),
+        move || {
+            if matches!(save.value().get(), Some(Ok(()))) {
+                last_success.set_value(save.version().get_untracked());
+            }
+            (last_success.get_value(), disconnect.version().get())
+        },
         |_| load_settings(),
     );
     view! {
@@ -214,10 +223,17 @@ fn SettingsForm(
     };
     let error = action_failure(save);
     let other_error = Signal::derive(move || {
-        error
-            .get()
-            .filter(|error| !INLINE_FIELDS.contains(&error.field.as_deref().unwrap_or_default()))
-            .map(|error| error.message)
+        let error = error.get()?;
+        let mut listed = error.errors;
+        if listed.is_empty() {
+            listed.push(FieldMessage { field: error.field.unwrap_or_default(), message: error.message });
+        }
+        let messages: Vec<String> = listed
+            .into_iter()
+            .filter(|each| !INLINE_FIELDS.contains(&each.field.as_str()))
+            .map(|each| each.message)
+            .collect();
+        (!messages.is_empty()).then(|| messages.join(" "))
     });
 
     view! {

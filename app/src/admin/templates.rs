@@ -1,4 +1,4 @@
-//! Admin: the texts of the eight messages Kodo sends, with a live preview.
+//! Admin: the texts of the messages Kodo sends, with a live preview.
 //!
 //! The preview runs the domain crate's template parser, fitting and segment
 //! counter in the browser, the same code the server sends with. It lives
@@ -134,7 +134,15 @@ fn describe(kind: TemplateKind) -> (&'static str, &'static str) {
             "Maintenance scheduled",
             "Sent when maintenance is scheduled, to subscribers who want maintenance news.",
         ),
+        TemplateKind::MaintenanceUpdated => (
+            "Maintenance updated",
+            "Sent when a scheduled window's time or title changes, to subscribers already notified of it.",
+        ),
         TemplateKind::MaintenanceStarted => ("Maintenance started", "Sent when a maintenance window begins."),
+        TemplateKind::MaintenanceCanceled => (
+            "Maintenance canceled",
+            "Sent when a window is canceled, to subscribers already notified of it.",
+        ),
     }
 }
 

@@ -43,11 +43,15 @@ pub enum TemplateKind {
     IncidentUpdated,
     IncidentResolved,
     MaintenanceScheduled,
+    /// Sent to subscribers already notified of a window when its time or title changes.
+    MaintenanceUpdated,
     MaintenanceStarted,
+    /// Sent to subscribers already notified of a window when it is canceled.
+    MaintenanceCanceled,
 }
 
 impl TemplateKind {
-    pub const ALL: [TemplateKind; 8] = [
+    pub const ALL: [TemplateKind; 10] = [
         TemplateKind::Verification,
         TemplateKind::Confirmation,
         TemplateKind::Help,
@@ -55,7 +59,9 @@ impl TemplateKind {
         TemplateKind::IncidentUpdated,
         TemplateKind::IncidentResolved,
         TemplateKind::MaintenanceScheduled,
+        TemplateKind::MaintenanceUpdated,
         TemplateKind::MaintenanceStarted,
+        TemplateKind::MaintenanceCanceled,
     ];
 
     /// Returns the name used in storage and APIs, such as
@@ -69,7 +75,9 @@ impl TemplateKind {
             TemplateKind::IncidentUpdated => "incident_updated",
             TemplateKind::IncidentResolved => "incident_resolved",
             TemplateKind::MaintenanceScheduled => "maintenance_scheduled",
+            TemplateKind::MaintenanceUpdated => "maintenance_updated",
             TemplateKind::MaintenanceStarted => "maintenance_started",
+            TemplateKind::MaintenanceCanceled => "maintenance_canceled",
         }
     }
 
@@ -106,8 +114,14 @@ impl TemplateKind {
             TemplateKind::MaintenanceScheduled => {
                 "[{{page}}] Maintenance {{starts_at}} to {{ends_at}}: {{title}}. {{message}} {{url}}"
             }
+            TemplateKind::MaintenanceUpdated => {
+                "[{{page}}] Maintenance moved to {{starts_at}} to {{ends_at}}: {{title}}. {{message}} {{url}}"
+            }
             TemplateKind::MaintenanceStarted => {
                 "[{{page}}] Maintenance started, until {{ends_at}}: {{title}}. {{message}} {{url}}"
+            }
+            TemplateKind::MaintenanceCanceled => {
+                "[{{page}}] Canceled: maintenance {{title}} planned for {{starts_at}} will not happen. {{url}}"
             }
         }
     }
@@ -127,9 +141,10 @@ impl TemplateKind {
             TemplateKind::IncidentCreated
             | TemplateKind::IncidentUpdated
             | TemplateKind::IncidentResolved => &EVENT_VARIABLES,
-            TemplateKind::MaintenanceScheduled | TemplateKind::MaintenanceStarted => {
-                &MAINTENANCE_VARIABLES
-            }
+            TemplateKind::MaintenanceScheduled
+            | TemplateKind::MaintenanceUpdated
+            | TemplateKind::MaintenanceStarted
+            | TemplateKind::MaintenanceCanceled => &MAINTENANCE_VARIABLES,
         }
     }
 
@@ -166,7 +181,10 @@ impl TemplateKind {
                         "We are looking into elevated error rates.",
                     );
             }
-            TemplateKind::MaintenanceScheduled | TemplateKind::MaintenanceStarted => {
+            TemplateKind::MaintenanceScheduled
+            | TemplateKind::MaintenanceUpdated
+            | TemplateKind::MaintenanceStarted
+            | TemplateKind::MaintenanceCanceled => {
                 values = values
                     .with(Variable::Title, "Database upgrade")
                     .with(Variable::Status, "Scheduled")

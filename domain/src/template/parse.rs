@@ -48,7 +48,7 @@ pub(super) fn parse_parts(kind: TemplateKind, source: &str) -> Result<Vec<Part>,
                 let position = char_position(source, start + close);
                 return Err(error(
                     position,
-                    format!("stray }}}} at position {position}; remove it or open a placeholder with {{{{"),
+                    format!("stray }}}} at {}; remove it or open a placeholder with {{{{", place(position)),
                 ));
             }
         }
@@ -69,7 +69,8 @@ pub(super) fn parse_parts(kind: TemplateKind, source: &str) -> Result<Vec<Part>,
                 return Err(error(
                     position,
                     format!(
-                        "unclosed {{{{ at position {position}; close the placeholder with }}}}"
+                        "unclosed {{{{ at {}; close the placeholder with }}}}",
+                        place(position)
                     ),
                 ));
             }
@@ -100,15 +101,16 @@ fn resolve(kind: TemplateKind, name: &str, position: usize) -> Result<Variable, 
     let Some(variable) = Variable::from_name(name) else {
         return Err(error(
             position,
-            format!("unknown variable {{{{{name}}}}} at position {position}; use one of {allowed}"),
+            format!("unknown variable {{{{{name}}}}} at {}; use one of {allowed}", place(position)),
         ));
     };
     if !kind.allowed_variables().contains(&variable) {
         return Err(error(
             position,
             format!(
-                "variable {} at position {position} is not available in {} templates; use one of {allowed}",
+                "variable {} at {} is not available in {} templates; use one of {allowed}",
                 variable.placeholder(),
+                place(position),
                 kind.name()
             ),
         ));
@@ -134,6 +136,12 @@ fn push_literal(parts: &mut Vec<Part>, text: &str) {
 /// Converts a byte offset into `source` to a character offset.
 fn char_position(source: &str, byte_offset: usize) -> usize {
     source[..byte_offset].chars().count()
+}
+
+/// Names a 0-based character offset the way a person counts: from 1, as the
+/// template editor marks it.
+fn place(position: usize) -> String {
+    format!("character {}", position + 1)
 }
 
 fn error(position: usize, message: String) -> TemplateError {

@@ -169,7 +169,7 @@ fn unknown_variable_rejected_with_position() {
     assert_eq!(error.position, 10);
     assert_eq!(
         error.to_string(),
-        "unknown variable {{titel}} at position 10; use one of {{title}}, {{severity}}, {{status}}, {{message}}, {{service}}, {{url}}, {{page}}"
+        "unknown variable {{titel}} at character 11; use one of {{title}}, {{severity}}, {{status}}, {{message}}, {{service}}, {{url}}, {{page}}"
     );
 }
 
@@ -185,7 +185,7 @@ fn variable_not_allowed_for_kind() {
     assert_eq!(error.position, 5);
     assert!(
         error.message.starts_with(
-            "variable {{code}} at position 5 is not available in incident_created templates"
+            "variable {{code}} at character 6 is not available in incident_created templates"
         ),
         "{error}"
     );
@@ -210,7 +210,7 @@ fn unclosed_placeholder_rejected() {
     assert_eq!(error.position, 6);
     assert_eq!(
         error.to_string(),
-        "unclosed {{ at position 6; close the placeholder with }}"
+        "unclosed {{ at character 7; close the placeholder with }}"
     );
 }
 
@@ -227,7 +227,7 @@ fn stray_close_rejected() {
     assert_eq!(error.position, 4);
     assert_eq!(
         error.to_string(),
-        "stray }} at position 4; remove it or open a placeholder with {{"
+        "stray }} at character 5; remove it or open a placeholder with {{"
     );
 }
 

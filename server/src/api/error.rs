@@ -13,6 +13,8 @@ pub struct ApiError {
     /// The character offset of the problem in a rejected template.
     pub position: Option<usize>,
     pub retry_after_secs: Option<u64>,
+    /// Every input field at fault with its message, when several are.
+    pub errors: Vec<(String, String)>,
 }
 
 impl ApiError {
@@ -23,6 +25,7 @@ impl ApiError {
             field: None,
             position: None,
             retry_after_secs: None,
+            errors: Vec::new(),
         }
     }
 
@@ -43,7 +46,9 @@ impl From<kodo_core::Error> for ApiError {
             kodo_core::Error::TooManyRequests { retry_after_secs, .. } => Some(*retry_after_secs),
             _ => None,
         };
+        let errors = error.field_errors();
         ApiError {
+            errors: if errors.len() > 1 { errors } else { Vec::new() },
             status: StatusCode::from_u16(error.status_code())
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             message: error.public_message(),
@@ -62,6 +67,13 @@ impl IntoResponse for ApiError {
         }
         if let Some(position) = self.position {
             body["position"] = json!(position);
+        }
+        if !self.errors.is_empty() {
+            body["errors"] = self
+                .errors
+                .iter()
+                .map(|(field, message)| json!({ "field": field, "error": message }))
+                .collect();
         }
         let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after_secs {

@@ -71,10 +71,9 @@ pub async fn preview(
     let kind = match body.name.as_deref() {
         None => TemplateKind::IncidentCreated,
         Some(name) => TemplateKind::from_name(name).ok_or_else(|| {
-            let names: Vec<&str> = TemplateKind::ALL.iter().map(|kind| kind.name()).collect();
             ApiError::bad_request(
                 Some("name".to_owned()),
-                format!("{name:?} is not a template name; use one of: {}.", names.join(", ")),
+                format!("{name:?} is not a template name; use one of: {}.", templates::known_names()),
             )
         })?,
     };

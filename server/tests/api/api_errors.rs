@@ -154,6 +154,24 @@ async fn invalid_settings_are_named() {
 }
 
 #[tokio::test]
+async fn every_invalid_setting_is_named_at_once() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .put(
+            "/api/v1/settings/sms",
+            json!({ "page_name": "Acme", "account_sid": "nope", "hold_seconds": -1, "max_attempts": 0 }),
+        )
+        .await;
+    let body = expect_error(response, StatusCode::BAD_REQUEST, Some("account_sid")).await;
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|error| error["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["account_sid", "max_attempts", "hold_seconds"], "{body}");
+    assert!(body["errors"][2]["error"].as_str().unwrap().starts_with("Hold window of -1 seconds"), "{body}");
+    let stored = json_body(app.get("/api/v1/settings/sms").await).await;
+    assert_ne!(stored["page_name"], "Acme", "nothing is saved when any field is wrong");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn duplicate_service_is_conflict() {
     let app = TestApp::spawn().await;
     app.create_service("API").await;

@@ -134,3 +134,35 @@ async fn pages_render_whole_without_javascript() {
     assert!(!incident_page.contains("Loading incident"), "{incident_page}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn title_line_breaks_become_spaces_and_control_characters_are_rejected() {
+    let app = TestApp::spawn().await;
+    app.subscribe(ALL, json!({})).await;
+    let incident = json!({
+        "title": "API\r\ndown\t in EU",
+        "severity": "major",
+        "status": "investigating",
+        "message": "First line.\r\nSecond line.",
+        "services": [],
+    });
+    let response = app.post("/api/v1/incidents", incident).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let created = crate::helpers::json_body(response).await;
+    assert_eq!(created["title"], "API down in EU");
+    app.drain().await;
+    let texts = notifications(&app, ALL).await;
+    assert!(texts[0].contains("API down in EU. First line.\nSecond line."), "{}", texts[0]);
+
+    let response = app
+        .post(
+            "/api/v1/incidents",
+            json!({ "title": "Bell\u{7}", "severity": "minor", "status": "investigating", "message": "x", "services": [] }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let error = crate::helpers::json_body(response).await;
+    assert_eq!(error["field"], "title");
+    assert_eq!(error["error"], "Title contains the control character U+0007 at character 5; remove it.");
+    app.stop().await;
+}

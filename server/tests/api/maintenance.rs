@@ -158,6 +158,94 @@ async fn update_and_complete_change_status() {
     app.stop().await;
 }
 
+/// Marks every maintenance text to `phone` so far as sent.
+async fn mark_sent(app: &TestApp, phone: &str) {
+    sqlx::query(
+        "UPDATE messages SET status = 'sent', channel = 'outbox' \
+         WHERE to_phone = $1 AND kind = 'maintenance' AND status = 'queued'",
+    )
+    .bind(phone)
+    .execute(&app.kodo.pool)
+    .await
+    .unwrap();
+}
+
+async fn put_window(app: &TestApp, id: i64, api: i64, message: &str, starts_at: &str, ends_at: &str) {
+    let response = app
+        .put(
+            &format!("/api/v1/maintenance/{id}"),
+            json!({
+                "title": "Database upgrade",
+                "message": message,
+                "services": [api],
+                "starts_at": starts_at,
+                "ends_at": ends_at,
+            }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn reschedule_notifies_the_notified_and_reannounces_to_the_rest() {
+    let (app, api) = spawn_with_subscribers().await;
+    let id = schedule(&app, &[api]).await["id"].as_i64().unwrap();
+    mark_sent(&app, NEW_YORK).await;
+
+    // Moved one day later: New York, already notified, gets the new times.
+    // Berlin's unsent announcement is replaced by one with the new times.
+    put_window(&app, id, api, "The API may be read-only.", "2026-06-05T02:00:00Z", "2026-06-05T04:00:00Z").await;
+    let new_york = maintenance_messages(&app, NEW_YORK).await;
+    assert_eq!(new_york.len(), 2, "{new_york:?}");
+    assert_eq!(new_york[1].0, "queued");
+    assert!(
+        new_york[1].1.contains("Maintenance moved to Jun 4 22:00 EDT to Jun 5 00:00 EDT"),
+        "{}",
+        new_york[1].1
+    );
+    let berlin = maintenance_messages(&app, BERLIN).await;
+    assert_eq!(berlin.len(), 2, "{berlin:?}");
+    assert_eq!(berlin[0].0, "canceled");
+    assert!(berlin[1].1.contains("Maintenance Jun 5 04:00 CEST to Jun 5 06:00 CEST"), "{}", berlin[1].1);
+    assert!(maintenance_messages(&app, OTHER_SERVICE).await.is_empty());
+
+    // Saving the same window again sends no text.
+    put_window(&app, id, api, "The API may be read-only.", "2026-06-05T02:00:00Z", "2026-06-05T04:00:00Z").await;
+    assert_eq!(maintenance_messages(&app, NEW_YORK).await.len(), 2);
+    assert_eq!(maintenance_messages(&app, BERLIN).await.len(), 2);
+
+    // A changed message alone re-announces to those not yet notified and
+    // sends nothing to those who were.
+    mark_sent(&app, NEW_YORK).await;
+    put_window(&app, id, api, "Writes pause for a minute.", "2026-06-05T02:00:00Z", "2026-06-05T04:00:00Z").await;
+    assert_eq!(maintenance_messages(&app, NEW_YORK).await.len(), 2);
+    let berlin = maintenance_messages(&app, BERLIN).await;
+    assert_eq!(berlin.len(), 3, "{berlin:?}");
+    assert_eq!((berlin[1].0.as_str(), berlin[2].0.as_str()), ("canceled", "queued"));
+    assert!(berlin[2].1.contains("Writes pause for a minute."), "{}", berlin[2].1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn cancellation_text_is_an_editable_template() {
+    let (app, api) = spawn_with_subscribers().await;
+    let response = app
+        .put(
+            "/api/v1/templates/maintenance_canceled",
+            json!({ "template": "{{page}}: {{title}} on {{starts_at}} is off." }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let id = schedule(&app, &[api]).await["id"].as_i64().unwrap();
+    mark_sent(&app, NEW_YORK).await;
+
+    let response = app.post(&format!("/api/v1/maintenance/{id}/cancel"), json!({})).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let new_york = maintenance_messages(&app, NEW_YORK).await;
+    assert!(new_york[1].1.ends_with(": Database upgrade on Jun 3 22:00 EDT is off."), "{}", new_york[1].1);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn invalid_windows_are_rejected() {
     let (app, _) = spawn_with_subscribers().await;

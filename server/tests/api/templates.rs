@@ -40,7 +40,9 @@ async fn list_shows_all_eight_defaults() {
             "incident_updated",
             "incident_resolved",
             "maintenance_scheduled",
-            "maintenance_started"
+            "maintenance_updated",
+            "maintenance_started",
+            "maintenance_canceled"
         ]
     );
     for template in templates.as_array().unwrap() {
@@ -120,6 +122,12 @@ async fn unknown_template_is_not_found() {
     assert_eq!(app.get("/api/v1/templates/incident").await.status(), StatusCode::NOT_FOUND);
     let response = app.put("/api/v1/templates/incident", json!({ "template": "x" })).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let error: Value = response.json().await.unwrap();
+    let message = error["error"].as_str().unwrap();
+    assert!(
+        message.contains("Use one of: verification, confirmation, help, incident_created"),
+        "the error lists the template names: {message}"
+    );
     assert_eq!(app.delete("/api/v1/templates/incident").await.status(), StatusCode::NOT_FOUND);
     app.stop().await;
 }
