@@ -31,5 +31,35 @@ pub async fn notify_dispatchers(
     Ok(())
 }
 
+/// The advisory lock key that orders subscriber removals against fan-outs.
+///
+/// `messages.subscriber_id` has no foreign key, because its per-row check
+/// made fan-outs slow. A fan-out holds this lock shared from before it reads
+/// the subscribers until it commits, and a removal holds it exclusively, so
+/// a removal waits for running fan-outs and every later fan-out sees the
+/// subscriber gone.
+const SUBSCRIBER_REMOVAL_LOCK: i64 = 0x6b6f_646f_0001;
+
+/// Takes the subscriber-removal lock shared, until the transaction ends.
+/// Call it before reading the subscribers a message is queued for.
+pub async fn share_subscriber_removal_lock(executor: impl sqlx::PgExecutor<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock_shared($1)")
+        .bind(SUBSCRIBER_REMOVAL_LOCK)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+/// Takes the subscriber-removal lock exclusively, until the transaction
+/// ends. Call it first in the transaction, before any row lock, so that a
+/// waiting removal holds nothing a fan-out needs.
+pub async fn lock_subscriber_removals(executor: impl sqlx::PgExecutor<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(SUBSCRIBER_REMOVAL_LOCK)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
 /// The `LISTEN` channel that announces newly queued messages.
 pub const DISPATCH_CHANNEL: &str = "kodo_messages";

@@ -325,6 +325,7 @@ async fn enqueue_notifications(
     kind: TemplateKind,
 ) -> Result<u64> {
     let now = kodo.clock.now();
+    db::share_subscriber_removal_lock(&mut **tx).await?;
     let row = sqlx::query_as::<_, IncidentRow>(
         "SELECT id, title, severity, status, created_at, resolved_at FROM incidents WHERE id = $1",
     )

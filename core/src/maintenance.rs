@@ -373,6 +373,7 @@ async fn enqueue(
     audience: Audience,
 ) -> Result<u64> {
     let now = kodo.clock.now();
+    db::share_subscriber_removal_lock(&mut **tx).await?;
     let row = sqlx::query_as::<_, MaintenanceRow>(&format!("SELECT {COLUMNS} FROM maintenances WHERE id = $1"))
         .bind(id)
         .fetch_one(&mut **tx)

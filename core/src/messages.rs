@@ -51,14 +51,27 @@ pub fn segment_count(body: &str) -> i32 {
 }
 
 /// Lists messages, newest first.
+///
+/// With a phone filter, notifications are found through the number's
+/// subscriber, because the index on `to_phone` leaves them out to keep
+/// fan-outs fast. So notifications to a removed subscriber are not listed
+/// by number.
 pub async fn list(pool: &PgPool, filter: &Filter) -> Result<Vec<Message>> {
-    let messages = sqlx::query_as::<_, Message>(
+    let by_phone = if filter.phone.is_some() {
+        "id IN (SELECT id FROM messages WHERE to_phone = $1 AND kind <> 'notification' \
+                UNION ALL \
+                SELECT m.id FROM messages m JOIN subscribers s ON s.id = m.subscriber_id \
+                WHERE s.phone = $1 AND m.kind = 'notification' AND m.update_id IS NOT NULL)"
+    } else {
+        "$1::text IS NULL"
+    };
+    let messages = sqlx::query_as::<_, Message>(&format!(
         "SELECT id, to_phone, kind, body, status, channel, twilio_sid, error_code, \
            error_message, incident_id, attempts, next_attempt_at, created_at, sent_at \
          FROM messages \
-         WHERE ($1::text IS NULL OR to_phone = $1) AND ($2::bigint IS NULL OR incident_id = $2) \
-         ORDER BY id DESC LIMIT $3",
-    )
+         WHERE {by_phone} AND ($2::bigint IS NULL OR incident_id = $2) \
+         ORDER BY id DESC LIMIT $3"
+    ))
     .bind(&filter.phone)
     .bind(filter.incident)
     .bind(filter.limit.unwrap_or(500).clamp(1, 5000))
@@ -443,42 +456,42 @@ async fn apply_status(
     Ok(done.rows_affected() > 0)
 }
 
-/// Records a send that failed for good, keeping Twilio's error.
-pub async fn mark_failed(
-    pool: &PgPool,
-    id: i64,
-    error_code: Option<i32>,
-    error_message: &str,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE messages SET status = 'failed', error_code = $2, error_message = $3, \
-           updated_at = now() WHERE id = $1",
-    )
-    .bind(id)
-    .bind(error_code)
-    .bind(error_message)
-    .execute(pool)
-    .await?;
-    Ok(())
+/// A send that failed, with Twilio's error.
+#[derive(Debug, Clone)]
+pub struct SendFailure {
+    pub id: i64,
+    pub error_code: Option<i32>,
+    pub error_message: String,
+    /// When to try again, in milliseconds from now; `None` when the
+    /// failure is final.
+    pub retry_in_ms: Option<i64>,
 }
 
-/// Puts a message back in the queue to be tried again after `delay_ms`.
-pub async fn retry_later(
-    pool: &PgPool,
-    id: i64,
-    delay_ms: i64,
-    error_code: Option<i32>,
-    error_message: &str,
-) -> Result<()> {
+/// Records many failed sends in one statement. A final failure becomes
+/// `failed`; another goes back in the queue, due after its `retry_in_ms`.
+/// Both keep Twilio's error.
+pub async fn record_failures(pool: &PgPool, failures: &[SendFailure]) -> Result<()> {
+    if failures.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = failures.iter().map(|failure| failure.id).collect();
+    let codes: Vec<Option<i32>> = failures.iter().map(|failure| failure.error_code).collect();
+    let texts: Vec<&str> = failures.iter().map(|failure| failure.error_message.as_str()).collect();
+    let delays: Vec<Option<i64>> = failures.iter().map(|failure| failure.retry_in_ms).collect();
     sqlx::query(&format!(
-        "UPDATE messages SET status = {BACK_IN_QUEUE}, error_code = $3, error_message = $4, \
-           next_attempt_at = now() + make_interval(secs => $2::double precision / 1000), \
-           updated_at = now() WHERE id = $1"
+        "UPDATE messages SET \
+           status = CASE WHEN f.retry_in_ms IS NULL THEN 'failed' ELSE {BACK_IN_QUEUE} END, \
+           error_code = f.code, error_message = f.text, \
+           next_attempt_at = CASE WHEN f.retry_in_ms IS NULL THEN next_attempt_at \
+             ELSE now() + make_interval(secs => f.retry_in_ms::double precision / 1000) END, \
+           updated_at = now() \
+         FROM unnest($1::bigint[], $2::int[], $3::text[], $4::bigint[]) AS f(id, code, text, retry_in_ms) \
+         WHERE messages.id = f.id"
     ))
-    .bind(id)
-    .bind(delay_ms)
-    .bind(error_code)
-    .bind(error_message)
+    .bind(&ids)
+    .bind(&codes)
+    .bind(&texts)
+    .bind(&delays)
     .execute(pool)
     .await?;
     Ok(())

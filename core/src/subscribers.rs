@@ -373,6 +373,7 @@ pub async fn add_confirmed(
 /// records stay, and the number can be added again.
 pub async fn remove(kodo: &Kodo, id: i64, method: Method, actor: &str) -> Result<()> {
     let mut tx = kodo.pool.begin().await?;
+    db::lock_subscriber_removals(&mut *tx).await?;
     let found: Option<(String, String)> =
         sqlx::query_as("SELECT phone, status FROM subscribers WHERE id = $1 FOR UPDATE")
             .bind(id)
@@ -397,6 +398,10 @@ pub async fn remove(kodo: &Kodo, id: i64, method: Method, actor: &str) -> Result
         .await?;
     }
     sqlx::query("DELETE FROM subscribers WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE messages SET subscriber_id = NULL WHERE subscriber_id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -607,6 +612,7 @@ pub(crate) async fn enqueue_direct(
     kind: &str,
     body: &str,
 ) -> Result<()> {
+    db::share_subscriber_removal_lock(&mut **tx).await?;
     sqlx::query(
         "INSERT INTO messages (subscriber_id, to_phone, kind, body, segments) VALUES ($1, $2, $3, $4, $5)",
     )

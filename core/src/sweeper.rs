@@ -53,6 +53,10 @@ pub async fn sweep(pool: &PgPool, now: DateTime<Utc>) -> Result<Sweep> {
     .bind(signup_cutoff)
     .fetch_all(&mut *tx)
     .await?;
+    sqlx::query("UPDATE messages SET subscriber_id = NULL WHERE subscriber_id = ANY($1)")
+        .bind(&subscriber_ids)
+        .execute(&mut *tx)
+        .await?;
     let manage_requests = sqlx::query("DELETE FROM manage_requests WHERE expires_at <= $1")
         .bind(now)
         .execute(&mut *tx)

@@ -20,7 +20,7 @@ use futures::StreamExt;
 use kodo_core::consent::Method;
 use kodo_core::db::DISPATCH_CHANNEL;
 use kodo_core::dispatch_control::{self, Limits};
-use kodo_core::messages::{self, Accepted, Claimed, Unconfirmed};
+use kodo_core::messages::{self, Accepted, Claimed, SendFailure, Unconfirmed};
 use kodo_core::settings::{self, TwilioCredentials};
 use kodo_core::{subscribers, Kodo};
 use kodo_domain::phone::PhoneNumber;
@@ -349,29 +349,39 @@ impl Dispatcher {
         let blocked: HashSet<String> = dispatch_control::blocked_region_codes(pool).await?.into_iter().collect();
         let paused = AtomicBool::new(false);
         let count = batch.len();
-        let accepted: Vec<Accepted> = futures::stream::iter(batch)
+        let outcomes: Vec<Outcome> = futures::stream::iter(batch)
             .map(|message| {
                 let credentials = &credentials;
                 let blocked = &blocked;
                 let paused = &paused;
                 async move {
                     match self.deliver(credentials, limits, blocked, paused, claimed_at, &message).await {
-                        Ok(accepted) => accepted,
+                        Ok(outcome) => outcome,
                         Err(error) => {
                             tracing::error!(message.id = message.id, %error, "recording a send outcome failed");
-                            None
+                            Outcome::Recorded
                         }
                     }
                 }
             })
             .buffer_unordered(self.options.concurrent_sends)
-            .filter_map(std::future::ready)
             .collect()
             .await;
+        let mut accepted = Vec::new();
+        let mut failures = Vec::new();
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Accepted(sent) => accepted.push(sent),
+                Outcome::Failed(failure) => failures.push(failure),
+                Outcome::Recorded => {}
+            }
+        }
         // A message Twilio accepted but not recorded here (the process
         // stopped, or this write failed) stays `sending` until its lease
-        // runs out, and is then looked up at Twilio before any resend.
+        // runs out, and is then looked up at Twilio before any resend. A
+        // failure not recorded is looked up the same way, and found missing.
         messages::mark_sent_batch(pool, "twilio", &accepted).await?;
+        messages::record_failures(pool, &failures).await?;
         Ok(Pass {
             handled: checked + count,
             rate_wait: claim.wait,
@@ -386,11 +396,11 @@ impl Dispatcher {
         paused: &AtomicBool,
         claimed_at: Instant,
         message: &Claimed,
-    ) -> kodo_core::Result<Option<Accepted>> {
+    ) -> kodo_core::Result<Outcome> {
         let pool = &self.kodo.pool;
         if paused.load(Ordering::Relaxed) {
             messages::release(pool, message.id).await?;
-            return Ok(None);
+            return Ok(Outcome::Recorded);
         }
         if claimed_at.elapsed() >= self.latest_send_start() {
             // Sent now, the request might still be under way when the lease
@@ -398,13 +408,13 @@ impl Dispatcher {
             // nothing and sends it again.
             tracing::debug!(message.id = message.id, "batch ran long; message goes back to the queue");
             messages::release(pool, message.id).await?;
-            return Ok(None);
+            return Ok(Outcome::Recorded);
         }
         if !blocked.is_empty() {
             if let Some(region) = region_of(&message.to_phone).filter(|region| blocked.contains(region)) {
                 messages::hold(pool, message.id, &region, Some(21408), "waiting for the country to be enabled")
                     .await?;
-                return Ok(None);
+                return Ok(Outcome::Recorded);
             }
         }
         let callback = format!("{}/webhooks/twilio/status", self.kodo.public_url);
@@ -415,27 +425,31 @@ impl Dispatcher {
         {
             Ok(sent) => {
                 tracing::debug!(message.id = message.id, message.sid = %sent.sid, "message sent");
-                Ok(Some(Accepted {
+                Ok(Outcome::Accepted(Accepted {
                     id: message.id,
                     twilio_sid: Some(sent.sid),
                     status: sent.status,
                 }))
             }
-            Err(error) => {
-                self.record_failure(credentials, limits, paused, message, error).await?;
-                Ok(None)
-            }
+            Err(error) => Ok(self
+                .handle_failure(credentials, limits, paused, message, error)
+                .await?
+                .map_or(Outcome::Recorded, Outcome::Failed)),
         }
     }
 
-    async fn record_failure(
+    /// Acts on a failed send. Returns the failure to record with the
+    /// batch when the message is to be retried or has failed for good;
+    /// other outcomes (a paused sender, a blocked country, a send to look
+    /// up) are recorded here.
+    async fn handle_failure(
         &self,
         credentials: &TwilioCredentials,
         limits: Limits,
         paused: &AtomicBool,
         message: &Claimed,
         error: SendError,
-    ) -> kodo_core::Result<()> {
+    ) -> kodo_core::Result<Option<SendFailure>> {
         let pool = &self.kodo.pool;
         let action = failure_action(&error);
         let may_retry = message.attempts < limits.max_attempts;
@@ -450,7 +464,12 @@ impl Dispatcher {
                     %error,
                     "send failed; will retry"
                 );
-                return messages::retry_later(pool, message.id, delay_ms, error.code, &error.message).await;
+                return Ok(Some(SendFailure {
+                    id: message.id,
+                    error_code: error.code,
+                    error_message: error.message,
+                    retry_in_ms: Some(delay_ms),
+                }));
             }
             FailureAction::LookUp if may_retry => {
                 let delay_ms = backoff_ms(message.attempts);
@@ -461,26 +480,28 @@ impl Dispatcher {
                     %error,
                     "no response from Twilio, so the message is looked up before it is sent again"
                 );
-                return messages::mark_unconfirmed(pool, message.id, self.options.sending_lease, delay_ms, &error.message)
-                    .await;
+                messages::mark_unconfirmed(pool, message.id, self.options.sending_lease, delay_ms, &error.message)
+                    .await?;
+                return Ok(None);
             }
             FailureAction::PauseSender(fix) => {
                 paused.store(true, Ordering::Relaxed);
                 dispatch_control::pause_sender(pool, &credentials.from, error.code, &error.message, fix).await?;
-                return messages::release(pool, message.id).await;
+                messages::release(pool, message.id).await?;
+                return Ok(None);
             }
             FailureAction::HoldRegion => {
                 let phone = PhoneNumber::from_e164_trusted(message.to_phone.clone());
                 if let Some(region) = phone.region() {
                     dispatch_control::block_region(pool, &region, phone.country_calling_code(), &error.message).await?;
-                    return messages::hold(pool, message.id, &region, error.code, &error.message).await;
+                    messages::hold(pool, message.id, &region, error.code, &error.message).await?;
+                    return Ok(None);
                 }
             }
             _ => {}
         }
 
         tracing::error!(message.id = message.id, error.code = error.code, %error, "send failed");
-        messages::mark_failed(pool, message.id, error.code, &error.message).await?;
         match action {
             FailureAction::OptOut => {
                 subscribers::opt_out(
@@ -497,7 +518,12 @@ impl Dispatcher {
             }
             _ => {}
         }
-        Ok(())
+        Ok(Some(SendFailure {
+            id: message.id,
+            error_code: error.code,
+            error_message: error.message,
+            retry_in_ms: None,
+        }))
     }
 
     /// Looks up at Twilio the messages whose `sending` lease ran out, so a
@@ -563,11 +589,26 @@ impl Dispatcher {
         if message.attempts >= limits.max_attempts {
             let error = message.error_message.as_deref().unwrap_or("no response from Twilio");
             tracing::error!(message.id = message.id, attempts = message.attempts, error, "send failed");
-            return messages::mark_failed(pool, message.id, None, error).await;
+            let failure = SendFailure {
+                id: message.id,
+                error_code: None,
+                error_message: error.to_owned(),
+                retry_in_ms: None,
+            };
+            return messages::record_failures(pool, &[failure]).await;
         }
         tracing::info!(message.id = message.id, "Twilio lacks the lost send; queued it again");
         messages::requeue_unconfirmed(pool, message.id).await
     }
+}
+
+/// What became of one claimed message. Sends and send failures are written
+/// together once the batch is done; the rare other outcomes are written as
+/// they happen.
+enum Outcome {
+    Accepted(Accepted),
+    Failed(SendFailure),
+    Recorded,
 }
 
 impl Dispatcher {

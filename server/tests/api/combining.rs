@@ -211,7 +211,7 @@ async fn requeued_notification_yields_to_newer() {
     app.subscribe(PHONE, json!({})).await;
     app.drain().await;
     let pool = &app.kodo.pool;
-    for case in ["release", "hold", "requeue_unconfirmed", "retry_later"] {
+    for case in ["release", "hold", "requeue_unconfirmed", "record_failures"] {
         let incident = app.open_incident(&format!("Outage {case}"), "minor", &[]).await;
         let claimed = claim_notification(&app, incident).await;
         post_update(&app, incident, "identified", "Bad deploy found.").await;
@@ -221,7 +221,15 @@ async fn requeued_notification_yields_to_newer() {
             "release" => kodo_core::messages::release(pool, claimed).await,
             "hold" => kodo_core::messages::hold(pool, claimed, "US", Some(21408), "blocked").await,
             "requeue_unconfirmed" => kodo_core::messages::requeue_unconfirmed(pool, claimed).await,
-            _ => kodo_core::messages::retry_later(pool, claimed, 1000, Some(20500), "outage").await,
+            _ => {
+                let retry = kodo_core::messages::SendFailure {
+                    id: claimed,
+                    error_code: Some(20500),
+                    error_message: "outage".to_owned(),
+                    retry_in_ms: Some(1000),
+                };
+                kodo_core::messages::record_failures(pool, &[retry]).await
+            }
         };
         assert!(result.is_ok(), "{case}: {result:?}");
         assert_eq!(incident_statuses(&app, incident).await, ["canceled", "held"], "{case}");

@@ -206,6 +206,42 @@ async fn removed_subscriber_can_be_added_again() {
 }
 
 #[tokio::test]
+async fn removal_waits_for_a_running_fan_out_and_cancels_what_it_queued() {
+    let app = TestApp::spawn().await;
+    let id = app.subscribe(PHONE, json!({})).await;
+    app.drain().await;
+
+    // A fan-out under way: it holds the lock shared and has queued a
+    // message for the subscriber, not yet committed.
+    let mut fan_out = app.kodo.pool.begin().await.unwrap();
+    kodo_core::db::share_subscriber_removal_lock(&mut *fan_out).await.unwrap();
+    sqlx::query("INSERT INTO messages (subscriber_id, to_phone, kind, body) VALUES ($1, $2, 'notification', 'API down')")
+        .bind(id)
+        .bind(PHONE)
+        .execute(&mut *fan_out)
+        .await
+        .unwrap();
+
+    let kodo = app.kodo.clone();
+    let removal = tokio::spawn(async move {
+        kodo_core::subscribers::remove(&kodo, id, kodo_core::consent::Method::Api, "token 1").await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!removal.is_finished(), "the removal waits for the fan-out to commit");
+    fan_out.commit().await.unwrap();
+    removal.await.unwrap().unwrap();
+
+    let queued: Vec<(Option<i64>, String)> =
+        sqlx::query_as("SELECT subscriber_id, status FROM messages WHERE to_phone = $1 AND kind = 'notification'")
+            .bind(PHONE)
+            .fetch_all(&app.kodo.pool)
+            .await
+            .unwrap();
+    assert_eq!(queued, [(None, "canceled".to_owned())]);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn widget_sign_up_keeps_browser_time_zone() {
     let app = TestApp::spawn().await;
     let sign_up = |time_zone: &str| {
