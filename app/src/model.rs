@@ -54,6 +54,20 @@ pub struct SubscriberView {
     pub created_at: String,
 }
 
+/// A sign-up waiting for its code, formatted for the admin dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingSignupView {
+    pub phone: String,
+    pub preferences: kodo_domain::preferences::Preferences,
+    /// `web` or `api`.
+    pub method: String,
+    pub attempts: i32,
+    /// Formatted for display, in UTC.
+    pub created_at: String,
+    /// When the code stops working, formatted for display, in UTC.
+    pub expires_at: String,
+}
+
 /// One record of the consent log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConsentView {
@@ -138,6 +152,19 @@ mod from_core {
                 status: subscriber.status,
                 preferences: subscriber.preferences,
                 created_at: format_time(&subscriber.created_at),
+            }
+        }
+    }
+
+    impl From<kodo_core::subscribers::PendingSignup> for PendingSignupView {
+        fn from(signup: kodo_core::subscribers::PendingSignup) -> Self {
+            PendingSignupView {
+                phone: signup.phone,
+                preferences: signup.preferences,
+                method: signup.method,
+                attempts: signup.attempts,
+                created_at: format_time(&signup.created_at),
+                expires_at: format_time(&signup.expires_at),
             }
         }
     }

@@ -516,12 +516,17 @@ pub struct Filter {
 }
 
 pub async fn list(pool: &PgPool, filter: &Filter) -> Result<Vec<Subscriber>> {
-    if let Some(status) = &filter.status {
-        if !["pending", "active", "unsubscribed", "undeliverable"].contains(&status.as_str()) {
+    match filter.status.as_deref() {
+        None | Some("active" | "unsubscribed" | "undeliverable") => {}
+        Some("pending") => {
             return Err(Error::invalid(
                 "status",
-                "status must be pending, active, unsubscribed or undeliverable.",
+                "A sign-up becomes a subscriber only when its code is confirmed; \
+                 list the sign-ups waiting for their code with GET /api/v1/signups.",
             ));
+        }
+        Some(_) => {
+            return Err(Error::invalid("status", "status must be active, unsubscribed or undeliverable."));
         }
     }
     let rows = sqlx::query_as::<_, SubscriberRow>(&format!(
@@ -534,6 +539,51 @@ pub async fn list(pool: &PgPool, filter: &Filter) -> Result<Vec<Subscriber>> {
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(Subscriber::from).collect())
+}
+
+/// A sign-up whose code is not confirmed yet. Confirming the code creates
+/// the subscriber, or updates the number's existing one; unconfirmed
+/// sign-ups are removed 24 hours after they were made.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PendingSignup {
+    /// E.164.
+    pub phone: String,
+    /// The preferences the code confirms.
+    pub preferences: Preferences,
+    pub time_zone: String,
+    /// `web` or `api`.
+    pub method: String,
+    /// Wrong codes entered so far.
+    pub attempts: i32,
+    pub created_at: DateTime<Utc>,
+    /// When the code stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Lists the sign-ups waiting for their code, newest first, optionally
+/// only the one of `phone` (E.164).
+pub async fn pending_signups(pool: &PgPool, phone: Option<&str>) -> Result<Vec<PendingSignup>> {
+    let rows: Vec<(String, sqlx::types::Json<Preferences>, String, String, i32, DateTime<Utc>, DateTime<Utc>)> =
+        sqlx::query_as(
+            "SELECT phone, preferences, time_zone, method, attempts, created_at, expires_at \
+             FROM verification_codes WHERE ($1::text IS NULL OR phone = $1) \
+             ORDER BY created_at DESC, phone LIMIT 1000",
+        )
+        .bind(phone)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(phone, preferences, time_zone, method, attempts, created_at, expires_at)| PendingSignup {
+            phone,
+            preferences: preferences.0,
+            time_zone,
+            method,
+            attempts,
+            created_at,
+            expires_at,
+        })
+        .collect())
 }
 
 pub async fn get(pool: &PgPool, id: i64) -> Result<Subscriber> {

@@ -47,6 +47,12 @@ test("subscribe, get incident SMS, reply STOP", async ({ page: admin, browser, b
     await expect(visitor.locator("[data-test=no-code-help]")).toContainText("START");
   });
 
+  await test.step("admin sees the sign-up waiting for its code", async () => {
+    await openPage(admin, "/admin/subscribers");
+    await expect(admin.locator(`[data-test=signup-row][data-phone="${phone.e164}"]`)).toBeVisible();
+    await expect(admin.locator(`[data-test=subscriber-row][data-phone="${phone.e164}"]`)).toHaveCount(0);
+  });
+
   const code = await test.step("admin reads the code in the outbox", async () => {
     return readVerificationCode(admin, phone.e164);
   });

@@ -438,10 +438,10 @@ impl Dispatcher {
         }
     }
 
-    /// Acts on a failed send. Returns the failure to record with the
-    /// batch when the message is to be retried or has failed for good;
-    /// other outcomes (a paused sender, a blocked country, a send to look
-    /// up) are recorded here.
+    /// Acts on a failed send. Returns the failure to record with the batch
+    /// when the message is to be retried or has failed for good. Other
+    /// outcomes (a paused sender, a blocked country, a send to look up) are
+    /// recorded here.
     async fn handle_failure(
         &self,
         credentials: &TwilioCredentials,
@@ -602,8 +602,8 @@ impl Dispatcher {
     }
 }
 
-/// What became of one claimed message. Sends and send failures are written
-/// together once the batch is done; the rare other outcomes are written as
+/// The outcome of sending one claimed message. Sends and send failures are
+/// written together once the batch is done, and the rare other outcomes as
 /// they happen.
 enum Outcome {
     Accepted(Accepted),

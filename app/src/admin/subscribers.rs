@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
 use super::{action_error, ActionError};
-use crate::model::SubscriberView;
+use crate::model::{PendingSignupView, SubscriberView};
 use crate::AppError;
 
 #[server]
@@ -15,6 +15,15 @@ pub async fn list_subscribers() -> Result<Vec<SubscriberView>, AppError> {
     let filter = kodo_core::subscribers::Filter::default();
     let subscribers = kodo_core::subscribers::list(&kodo.pool, &filter).await?;
     Ok(subscribers.into_iter().map(Into::into).collect())
+}
+
+/// Lists the sign-ups whose code is not confirmed yet.
+#[server]
+pub async fn list_pending_signups() -> Result<Vec<PendingSignupView>, AppError> {
+    super::require_admin().await?;
+    let kodo = crate::error::kodo()?;
+    let signups = kodo_core::subscribers::pending_signups(&kodo.pool, None).await?;
+    Ok(signups.into_iter().map(Into::into).collect())
 }
 
 /// Adds an active subscriber on the admin's word that they hold consent.
@@ -60,6 +69,7 @@ pub fn SubscribersPage() -> impl IntoView {
     let add = ServerAction::<AddSubscriber>::new();
     let remove = ServerAction::<RemoveSubscriber>::new();
     let subscribers = Resource::new(move || (add.version().get(), remove.version().get()), |_| list_subscribers());
+    let signups = Resource::new(move || add.version().get(), |_| list_pending_signups());
     let hydrated = crate::use_hydrated();
 
     view! {
@@ -94,6 +104,57 @@ pub fn SubscribersPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <h2>"Waiting for a code"</h2>
+        <p class="muted">
+            "Sign-ups whose texted code is not confirmed yet. Each becomes a subscriber when its code is \
+             entered, and is removed 24 hours after it was made."
+        </p>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match signups.await {
+                    Ok(list) if list.is_empty() => {
+                        view! { <p class="muted" data-test="signups-empty">"No sign-ups are waiting."</p> }.into_any()
+                    }
+                    Ok(list) => view! { <PendingSignupTable list /> }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn PendingSignupTable(list: Vec<PendingSignupView>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">"Phone"</th>
+                        <th scope="col">"Preferences"</th>
+                        <th scope="col">"Signed up"</th>
+                        <th scope="col">"Code expires"</th>
+                        <th scope="col">"Wrong codes"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list
+                        .into_iter()
+                        .map(|signup| {
+                            view! {
+                                <tr data-test="signup-row" data-phone=signup.phone.clone()>
+                                    <td>{signup.phone.clone()}</td>
+                                    <td class="muted">{describe(&signup.preferences)}</td>
+                                    <td class="muted">{format!("{} ({})", signup.created_at, signup.method)}</td>
+                                    <td class="muted">{signup.expires_at.clone()}</td>
+                                    <td>{signup.attempts}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 

@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/incidents/{id}", get(incidents::show))
         .route("/api/v1/incidents/{id}/updates", post(incidents::post_update))
         .route("/api/v1/subscribers", get(subscribers::list).post(subscribers::add))
+        .route("/api/v1/signups", get(subscribers::signups))
         .route("/api/v1/subscribers/{id}", get(subscribers::show).delete(subscribers::remove))
         .route("/api/v1/subscribers/{id}/consent", get(consent::for_subscriber))
         .route("/api/v1/consent.csv", get(consent::export_csv))

@@ -4,7 +4,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use kodo_core::consent::Method;
-use kodo_core::subscribers::{self, Filter, Subscriber};
+use kodo_core::subscribers::{self, Filter, PendingSignup, Subscriber};
 use kodo_domain::phone::PhoneNumber;
 use kodo_domain::preferences::Preferences;
 use serde::Deserialize;
@@ -42,6 +42,16 @@ pub async fn list(
         phone,
     };
     Ok(Json(subscribers::list(&state.kodo.pool, &filter).await?))
+}
+
+/// Lists the sign-ups waiting for their code, with `?phone=` for one number.
+pub async fn signups(
+    _: ApiAuth,
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Vec<PendingSignup>>, ApiError> {
+    let phone = query.get("phone").map(|raw| parse_phone_filter(raw)).transpose()?;
+    Ok(Json(subscribers::pending_signups(&state.kodo.pool, phone.as_deref()).await?))
 }
 
 pub async fn show(

@@ -198,6 +198,12 @@ impl TestApp {
     /// Signs a number up and confirms it, returning the subscriber's id.
     pub async fn subscribe(&self, phone: &str, preferences: Value) -> i64 {
         let signup_id = self.sign_up(phone, preferences).await;
+        self.confirm(phone, &signup_id).await
+    }
+
+    /// Confirms a sign-up with the code texted to `phone`, returning the
+    /// subscriber's id.
+    pub async fn confirm(&self, phone: &str, signup_id: &str) -> i64 {
         let code = self.latest_code(phone).await;
         let response = self
             .post_public(&format!("/api/v1/subscriptions/{signup_id}/verify"), json!({ "code": code }))

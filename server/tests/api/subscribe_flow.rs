@@ -206,7 +206,33 @@ async fn removed_subscriber_can_be_added_again() {
 }
 
 #[tokio::test]
-async fn removal_waits_for_a_running_fan_out_and_cancels_what_it_queued() {
+async fn pending_signup_listed_until_confirmed() {
+    let app = TestApp::spawn().await;
+    let signup_id = app.sign_up(PHONE, json!({ "critical_only": true })).await;
+
+    let signups = json_body(app.get("/api/v1/signups").await).await;
+    assert_eq!(signups.as_array().unwrap().len(), 1, "{signups}");
+    assert_eq!(signups[0]["phone"], PHONE);
+    assert_eq!(signups[0]["preferences"]["critical_only"], true);
+    assert_eq!(signups[0]["method"], "api");
+    assert_eq!(signups[0]["attempts"], 0);
+    let by_phone = json_body(app.get("/api/v1/signups?phone=%2B1%20415%20555%202671").await).await;
+    assert_eq!(by_phone, signups, "the phone filter accepts any way of writing the number");
+
+    let pending = app.get("/api/v1/subscribers?status=pending").await;
+    assert_eq!(pending.status(), StatusCode::BAD_REQUEST);
+    let error = json_body(pending).await;
+    assert_eq!(error["field"], "status");
+    assert!(error["error"].as_str().unwrap().contains("GET /api/v1/signups"), "{error}");
+
+    app.confirm(PHONE, &signup_id).await;
+    let signups = json_body(app.get("/api/v1/signups").await).await;
+    assert_eq!(signups, json!([]), "a confirmed sign-up is a subscriber");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn removal_waits_for_running_fan_out() {
     let app = TestApp::spawn().await;
     let id = app.subscribe(PHONE, json!({})).await;
     app.drain().await;
