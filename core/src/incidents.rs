@@ -181,7 +181,7 @@ pub async fn get(pool: &PgPool, id: i64) -> Result<Incident> {
     let services = incident_services(pool, id).await?;
     let updates = sqlx::query_as::<_, UpdateRow>(
         "SELECT id, kind, status, message, created_at FROM incident_updates \
-         WHERE incident_id = $1 ORDER BY created_at DESC, id DESC",
+         WHERE incident_id = $1 ORDER BY id DESC",
     )
     .bind(id)
     .fetch_all(pool)
@@ -265,6 +265,9 @@ async fn incident_services(
     Ok(services)
 }
 
+/// Inserts an update of an incident the transaction has locked. Updates of
+/// one incident are therefore numbered in the order they commit, which is
+/// the order pages list them in, and the last one is the incident's status.
 async fn insert_update(
     tx: &mut Transaction<'_, Postgres>,
     incident_id: i64,
@@ -273,8 +276,8 @@ async fn insert_update(
     message: &str,
 ) -> Result<i64> {
     let id = sqlx::query_scalar(
-        "INSERT INTO incident_updates (incident_id, kind, status, message) \
-         VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO incident_updates (incident_id, kind, status, message, created_at) \
+         VALUES ($1, $2, $3, $4, clock_timestamp()) RETURNING id",
     )
     .bind(incident_id)
     .bind(kind)

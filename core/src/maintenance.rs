@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use kodo_domain::template::{service_list, TemplateKind, Values, Variable};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgPool, Postgres, Transaction};
@@ -12,6 +12,12 @@ use crate::incidents::ServiceRef;
 use crate::messages::segment_count;
 use crate::text_field::{Lines, TextField};
 use crate::{db, services, settings, templates, timing, Error, Kodo, Result};
+
+/// The maximum length of a maintenance window, in days. A longer one is
+/// almost always a mistyped date.
+const MAX_WINDOW_DAYS: i64 = 31;
+/// How far ahead a window may be scheduled.
+const MAX_DAYS_AHEAD: i64 = 366;
 
 const TITLE: TextField = TextField {
     field: "title",
@@ -124,6 +130,25 @@ impl Audience {
     }
 }
 
+/// The subscribers an event texts: the audience among those in scope,
+/// narrowed to `only` when set, and without `except`.
+#[derive(Debug, Clone)]
+struct Recipients {
+    audience: Audience,
+    only: Option<Vec<i64>>,
+    except: Vec<i64>,
+}
+
+impl Recipients {
+    fn of(audience: Audience) -> Self {
+        Recipients { audience, only: None, except: Vec::new() }
+    }
+
+    fn only(subscriber_ids: Vec<i64>) -> Self {
+        Recipients { only: Some(subscriber_ids), ..Recipients::of(Audience::All) }
+    }
+}
+
 /// Announces a maintenance window and notifies the subscribers it concerns.
 pub async fn schedule(kodo: &Kodo, new: NewMaintenance) -> Result<Maintenance> {
     let new = validate(kodo, new).await?;
@@ -138,7 +163,7 @@ pub async fn schedule(kodo: &Kodo, new: NewMaintenance) -> Result<Maintenance> {
     .fetch_one(&mut *tx)
     .await?;
     set_services(&mut tx, id, &new.services).await?;
-    let queued = enqueue(kodo, &mut tx, id, Event::Scheduled, Audience::All).await?;
+    let queued = enqueue(kodo, &mut tx, id, Event::Scheduled, Recipients::of(Audience::All)).await?;
     tx.commit().await?;
     tracing::info!(maintenance.id = id, messages.queued = queued, "maintenance scheduled");
     get(&kodo.pool, id).await
@@ -183,13 +208,32 @@ pub async fn update(kodo: &Kodo, id: i64, new: NewMaintenance) -> Result<Mainten
         .execute(&mut *tx)
         .await?;
     set_services(&mut tx, id, &new.services).await?;
-    withdraw_unsent(&mut tx, id).await?;
+    // A window in progress whose start moves into the future is scheduled
+    // again, and starts (with its text) when that time comes.
+    let status = if before.status == "in_progress" && new.starts_at > kodo.clock.now() {
+        set_status(&mut tx, id, "scheduled").await?;
+        "scheduled"
+    } else {
+        before.status.as_str()
+    };
+
+    // Each text withdrawn here is queued again with the new details, when
+    // its event still applies, so no one misses a start or a move.
+    let withdrawn = withdraw_unsent(&mut tx, id).await?;
+    let restarted = if status == "in_progress" { withdrawn_for(&withdrawn, Event::Started) } else { Vec::new() };
     let mut queued = 0;
     if retimed {
-        queued += enqueue(kodo, &mut tx, id, Event::Updated, Audience::Notified).await?;
+        // A start text queued again names the new end itself.
+        let recipients = Recipients { except: restarted.clone(), ..Recipients::of(Audience::Notified) };
+        queued += enqueue(kodo, &mut tx, id, Event::Updated, recipients).await?;
+    } else {
+        let moved = withdrawn_for(&withdrawn, Event::Updated);
+        queued += enqueue(kodo, &mut tx, id, Event::Updated, Recipients::only(moved)).await?;
     }
-    if before.status == "scheduled" {
-        queued += enqueue(kodo, &mut tx, id, Event::Scheduled, Audience::NotNotified).await?;
+    if status == "scheduled" {
+        queued += enqueue(kodo, &mut tx, id, Event::Scheduled, Recipients::of(Audience::NotNotified)).await?;
+    } else {
+        queued += enqueue(kodo, &mut tx, id, Event::Started, Recipients::only(restarted)).await?;
     }
     tx.commit().await?;
     tracing::info!(maintenance.id = id, messages.queued = queued, "maintenance updated");
@@ -203,7 +247,7 @@ pub async fn cancel(kodo: &Kodo, id: i64) -> Result<Maintenance> {
     lock_open(&mut tx, id).await?;
     set_status(&mut tx, id, "canceled").await?;
     withdraw_unsent(&mut tx, id).await?;
-    let queued = enqueue(kodo, &mut tx, id, Event::Canceled, Audience::Notified).await?;
+    let queued = enqueue(kodo, &mut tx, id, Event::Canceled, Recipients::of(Audience::Notified)).await?;
     tx.commit().await?;
     tracing::info!(maintenance.id = id, messages.queued = queued, "maintenance canceled");
     get(&kodo.pool, id).await
@@ -229,13 +273,18 @@ pub async fn complete(kodo: &Kodo, id: i64) -> Result<Maintenance> {
 /// so several servers may run it at once.
 pub async fn run_due(kodo: &Kodo, now: DateTime<Utc>) -> Result<usize> {
     let mut tx = kodo.pool.begin().await?;
-    sqlx::query(
+    let completed: Vec<i64> = sqlx::query_scalar(
         "UPDATE maintenances SET status = 'completed', updated_at = now() \
-         WHERE status IN ('scheduled', 'in_progress') AND ends_at <= $1",
+         WHERE status IN ('scheduled', 'in_progress') AND ends_at <= $1 RETURNING id",
     )
     .bind(now)
-    .execute(&mut *tx)
+    .fetch_all(&mut *tx)
     .await?;
+    // A text still waiting (for quiet hours, say) about a window that has
+    // ended would only mislead.
+    for id in &completed {
+        withdraw_unsent(&mut tx, *id).await?;
+    }
     let started: Vec<i64> = sqlx::query_scalar(
         "UPDATE maintenances m SET status = 'in_progress', updated_at = now() \
          FROM (SELECT id FROM maintenances WHERE status = 'scheduled' AND starts_at <= $1 \
@@ -246,7 +295,10 @@ pub async fn run_due(kodo: &Kodo, now: DateTime<Utc>) -> Result<usize> {
     .fetch_all(&mut *tx)
     .await?;
     for id in &started {
-        let queued = enqueue(kodo, &mut tx, *id, Event::Started, Audience::All).await?;
+        // The start text names the window and its end, so it replaces an
+        // announcement still waiting.
+        withdraw_unsent(&mut tx, *id).await?;
+        let queued = enqueue(kodo, &mut tx, *id, Event::Started, Recipients::of(Audience::All)).await?;
         tracing::info!(maintenance.id = id, messages.queued = queued, "maintenance started");
     }
     tx.commit().await?;
@@ -302,8 +354,21 @@ async fn validate(kodo: &Kodo, mut new: NewMaintenance) -> Result<NewMaintenance
     if new.ends_at <= new.starts_at {
         return Err(Error::invalid("ends_at", "The end is not after the start; give an end later than the start."));
     }
-    if new.ends_at <= kodo.clock.now() {
+    let now = kodo.clock.now();
+    if new.ends_at <= now {
         return Err(Error::invalid("ends_at", "The end has already passed; give an end in the future."));
+    }
+    if new.ends_at - new.starts_at > Duration::days(MAX_WINDOW_DAYS) {
+        return Err(Error::invalid(
+            "ends_at",
+            format!("The window is longer than {MAX_WINDOW_DAYS} days; check the dates, or split the work into several windows."),
+        ));
+    }
+    if new.starts_at - now > Duration::days(MAX_DAYS_AHEAD) {
+        return Err(Error::invalid(
+            "starts_at",
+            format!("The start is more than {MAX_DAYS_AHEAD} days away; check the year, or schedule it closer to the date."),
+        ));
     }
     new.services.sort_unstable();
     new.services.dedup();
@@ -346,22 +411,35 @@ async fn set_status(tx: &mut Transaction<'_, Postgres>, id: i64, status: &str) -
     Ok(())
 }
 
-async fn withdraw_unsent(tx: &mut Transaction<'_, Postgres>, id: i64) -> Result<()> {
-    sqlx::query(
+/// Cancels the window's texts not yet sent and returns whom they were for,
+/// with their events.
+async fn withdraw_unsent(tx: &mut Transaction<'_, Postgres>, id: i64) -> Result<Vec<(i64, String)>> {
+    let withdrawn = sqlx::query_as(
         "UPDATE messages SET status = 'canceled', updated_at = now() \
-         WHERE maintenance_id = $1 AND status IN ('queued', 'held') AND channel IS NULL",
+         WHERE maintenance_id = $1 AND status IN ('queued', 'held') AND channel IS NULL \
+           AND subscriber_id IS NOT NULL \
+         RETURNING subscriber_id, maintenance_event",
     )
     .bind(id)
-    .execute(&mut **tx)
+    .fetch_all(&mut **tx)
     .await?;
-    Ok(())
+    Ok(withdrawn)
+}
+
+/// Returns the subscribers among `withdrawn` whose text was for `event`.
+fn withdrawn_for(withdrawn: &[(i64, String)], event: Event) -> Vec<i64> {
+    withdrawn
+        .iter()
+        .filter(|(_, withdrawn_event)| withdrawn_event == event.as_str())
+        .map(|(subscriber_id, _)| *subscriber_id)
+        .collect()
 }
 
 /// Queues one message per recipient of a maintenance event and returns how
 /// many were queued.
 ///
-/// Recipients are the `audience` among active subscribers who want
-/// maintenance news and whose scope covers all services or one of the
+/// Recipients are those `recipients` selects among active subscribers who
+/// want maintenance news and whose scope covers all services or one of the
 /// window's services. The times are written in each subscriber's time zone,
 /// so there is one text per zone. Quiet hours hold these messages like any
 /// non-critical notification.
@@ -370,8 +448,11 @@ async fn enqueue(
     tx: &mut Transaction<'_, Postgres>,
     id: i64,
     event: Event,
-    audience: Audience,
+    recipients: Recipients,
 ) -> Result<u64> {
+    if recipients.only.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(0);
+    }
     let now = kodo.clock.now();
     db::share_subscriber_removal_lock(&mut **tx).await?;
     let row = sqlx::query_as::<_, MaintenanceRow>(&format!("SELECT {COLUMNS} FROM maintenances WHERE id = $1"))
@@ -400,13 +481,16 @@ async fn enqueue(
          AND ($3 = 'all' OR ($3 = 'notified') = EXISTS (SELECT 1 FROM messages t \
               WHERE t.subscriber_id = s.id AND t.maintenance_id = $1 \
                 AND t.status NOT IN ('canceled', 'failed', 'held') \
-                AND NOT (t.status = 'queued' AND t.channel IS NULL)))";
+                AND NOT (t.status = 'queued' AND t.channel IS NULL))) \
+         AND ($4::bigint[] IS NULL OR s.id = ANY($4)) AND NOT (s.id = ANY($5))";
     let zone_names: Vec<String> = sqlx::query_scalar(&format!(
         "SELECT DISTINCT s.time_zone FROM subscribers s WHERE {RECIPIENTS}"
     ))
     .bind(id)
     .bind(&service_ids)
-    .bind(audience.as_str())
+    .bind(recipients.audience.as_str())
+    .bind(&recipients.only)
+    .bind(&recipients.except)
     .fetch_all(&mut **tx)
     .await?;
     let mut bodies: BTreeMap<String, (String, DateTime<Utc>)> = BTreeMap::new();
@@ -427,10 +511,10 @@ async fn enqueue(
     let queued = sqlx::query(&format!(
         "INSERT INTO messages (subscriber_id, to_phone, kind, maintenance_id, maintenance_event, \
            maintenance_revision, body, segments, status, next_attempt_at) \
-         SELECT s.id, s.phone, 'maintenance', $1, $4, $9, z.body, z.segments, \
-           CASE WHEN z.due > $8 THEN 'held' ELSE 'queued' END, z.due \
+         SELECT s.id, s.phone, 'maintenance', $1, $6, $11, z.body, z.segments, \
+           CASE WHEN z.due > $10 THEN 'held' ELSE 'queued' END, z.due \
          FROM subscribers s \
-         JOIN unnest($5::text[], $6::text[], $7::timestamptz[], $10::int[]) \
+         JOIN unnest($7::text[], $8::text[], $9::timestamptz[], $12::int[]) \
            AS z(time_zone, body, due, segments) \
            ON z.time_zone = s.time_zone \
          WHERE {RECIPIENTS} \
@@ -438,7 +522,9 @@ async fn enqueue(
     ))
     .bind(id)
     .bind(&service_ids)
-    .bind(audience.as_str())
+    .bind(recipients.audience.as_str())
+    .bind(&recipients.only)
+    .bind(&recipients.except)
     .bind(event.as_str())
     .bind(&zones)
     .bind(&texts)

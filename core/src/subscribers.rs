@@ -297,10 +297,15 @@ pub async fn add_confirmed(
     kodo: &Kodo,
     phone: &PhoneNumber,
     preferences: &Preferences,
+    time_zone: Option<&str>,
     consent_note: &str,
     method: Method,
     actor: &str,
 ) -> Result<Subscriber> {
+    let time_zone = match time_zone {
+        Some(name) => timing::parse_time_zone("time_zone", name)?,
+        None => timing::guess_time_zone(phone.region().as_deref()),
+    };
     let consent_note = consent_note.trim();
     if consent_note.is_empty() {
         return Err(Error::invalid(
@@ -341,7 +346,6 @@ pub async fn add_confirmed(
         .bind(phone.as_str())
         .execute(&mut *tx)
         .await?;
-    let time_zone = timing::guess_time_zone(phone.region().as_deref());
     let subscriber = activate(&mut tx, subscriber_id, preferences, time_zone.name()).await?;
     consent::append(
         &mut *tx,
@@ -357,11 +361,7 @@ pub async fn add_confirmed(
         },
     )
     .await?;
-    let page = settings::page_name(&kodo.pool).await?;
-    let welcome = format!(
-        "{page}: the {page} team subscribed this number to status alerts. \
-         Reply STOP to unsubscribe, HELP for help."
-    );
+    let welcome = render_page_template(kodo, TemplateKind::Welcome).await?;
     enqueue_direct(&mut tx, subscriber_id, phone.as_str(), "confirmation", &welcome).await?;
     tx.commit().await?;
 

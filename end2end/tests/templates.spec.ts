@@ -17,7 +17,7 @@ async function openEditor(page: Page, name: string): Promise<Locator> {
 test("editor lists every template with its variables", async ({ page }) => {
   await logInAsAdmin(page);
   await openPage(page, "/admin/templates");
-  await expect(page.locator("[data-test=template-editor]")).toHaveCount(10);
+  await expect(page.locator("[data-test=template-editor]")).toHaveCount(11);
 
   const verification = page.locator("[data-test=template-editor][data-name=verification]");
   await expect(verification.locator("[data-test=template-variables]")).toContainText("{{code}} (required)");

@@ -48,6 +48,7 @@ pub async fn add_subscriber(
         &kodo,
         &phone,
         &Preferences::default(),
+        None,
         &consent_note,
         kodo_core::consent::Method::Admin,
         &admin.email,

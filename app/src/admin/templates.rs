@@ -126,6 +126,10 @@ fn describe(kind: TemplateKind) -> (&'static str, &'static str) {
              The Settings page edits the same text.",
         ),
         TemplateKind::Confirmation => ("Subscription confirmed", "Sent once a number is verified."),
+        TemplateKind::Welcome => (
+            "Added by your team",
+            "Sent to a number an admin or API client adds, in place of the confirmation.",
+        ),
         TemplateKind::Help => ("Reply to HELP", "Sent when a subscriber texts HELP."),
         TemplateKind::IncidentCreated => ("Incident opened", "Sent when an incident is opened."),
         TemplateKind::IncidentUpdated => ("Incident updated", "Sent for each update of an open incident."),

@@ -13,9 +13,9 @@ const EVENT_VARIABLES: [Variable; 7] = [
     Variable::Page,
 ];
 
-const MAINTENANCE_VARIABLES: [Variable; 9] = [
+/// Maintenance has no severity, so `{{severity}}` is not offered.
+const MAINTENANCE_VARIABLES: [Variable; 8] = [
     Variable::Title,
-    Variable::Severity,
     Variable::Status,
     Variable::Message,
     Variable::Service,
@@ -37,6 +37,9 @@ pub enum TemplateKind {
     Verification,
     /// Sent once the number is verified.
     Confirmation,
+    /// Sent to a subscriber an admin or API client added, in place of the
+    /// confirmation.
+    Welcome,
     /// The reply to HELP.
     Help,
     IncidentCreated,
@@ -51,9 +54,10 @@ pub enum TemplateKind {
 }
 
 impl TemplateKind {
-    pub const ALL: [TemplateKind; 10] = [
+    pub const ALL: [TemplateKind; 11] = [
         TemplateKind::Verification,
         TemplateKind::Confirmation,
+        TemplateKind::Welcome,
         TemplateKind::Help,
         TemplateKind::IncidentCreated,
         TemplateKind::IncidentUpdated,
@@ -70,6 +74,7 @@ impl TemplateKind {
         match self {
             TemplateKind::Verification => "verification",
             TemplateKind::Confirmation => "confirmation",
+            TemplateKind::Welcome => "welcome",
             TemplateKind::Help => "help",
             TemplateKind::IncidentCreated => "incident_created",
             TemplateKind::IncidentUpdated => "incident_updated",
@@ -103,6 +108,9 @@ impl TemplateKind {
             TemplateKind::Confirmation => {
                 "{{page}}: you're subscribed to status alerts by SMS. Msg frequency varies. Msg & data rates may apply. Reply HELP for help, STOP to cancel."
             }
+            TemplateKind::Welcome => {
+                "{{page}}: the {{page}} team subscribed this number to status alerts. Msg frequency varies. Msg & data rates may apply. Reply HELP for help, STOP to cancel."
+            }
             TemplateKind::Help => {
                 "{{page}} status alerts: {{url}} Msg frequency varies. Msg & data rates may apply. Reply STOP to cancel."
             }
@@ -128,16 +136,17 @@ impl TemplateKind {
 
     /// Returns the variables a template of this kind may use.
     ///
-    /// Incident and maintenance templates may use the incident's title,
-    /// severity, status, message and services, the URL and the page name.
-    /// Maintenance templates may also use the window's start and end. The
+    /// Incident templates may use the incident's title, severity, status,
+    /// message and services, the URL and the page name. Maintenance
+    /// templates may use the same but the severity, and the window's start
+    /// and end. The
     /// verification template may use the page name, the URL and the code.
     /// The confirmation and help templates, which concern no incident, may
     /// use the page name and the URL.
     pub fn allowed_variables(self) -> &'static [Variable] {
         match self {
             TemplateKind::Verification => &VERIFICATION_VARIABLES,
-            TemplateKind::Confirmation | TemplateKind::Help => &PAGE_VARIABLES,
+            TemplateKind::Confirmation | TemplateKind::Welcome | TemplateKind::Help => &PAGE_VARIABLES,
             TemplateKind::IncidentCreated
             | TemplateKind::IncidentUpdated
             | TemplateKind::IncidentResolved => &EVENT_VARIABLES,
@@ -167,7 +176,7 @@ impl TemplateKind {
             TemplateKind::Verification => {
                 values.set(Variable::Code, "482913");
             }
-            TemplateKind::Confirmation | TemplateKind::Help => {}
+            TemplateKind::Confirmation | TemplateKind::Welcome | TemplateKind::Help => {}
             TemplateKind::IncidentCreated
             | TemplateKind::IncidentUpdated
             | TemplateKind::IncidentResolved => {

@@ -8,6 +8,11 @@ use super::variable::Variable;
 /// than 1,600 characters (error 21617).
 pub const MAX_TEMPLATE_CHARS: usize = 1600;
 
+/// The variable that may have no value where it is allowed: `{{service}}`
+/// of an incident or window that names no service. Every other variable is
+/// required input (a title, a message) or set by Kodo.
+const MAY_BE_EMPTY: Variable = Variable::Service;
+
 /// A piece of a parsed template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Part {
@@ -27,6 +32,16 @@ pub(super) fn parse_parts(kind: TemplateKind, source: &str) -> Result<Vec<Part>,
         return Err(error(
             0,
             "the template is empty; write the text of the message".to_owned(),
+        ));
+    }
+    if let Some((position, c)) = source.chars().enumerate().find(|&(_, c)| c.is_control() && c != '\n') {
+        return Err(error(
+            position,
+            format!(
+                "the control character U+{:04X} at {} cannot be sent in an SMS; remove it",
+                u32::from(c),
+                place(position)
+            ),
         ));
     }
     if length > MAX_TEMPLATE_CHARS {
@@ -78,6 +93,19 @@ pub(super) fn parse_parts(kind: TemplateKind, source: &str) -> Result<Vec<Part>,
         let name = source[inner_start..inner_end].trim();
         parts.push(Part::Placeholder(resolve(kind, name, position)?));
         start = inner_end + 2;
+    }
+
+    let has_text = parts.iter().any(|part| match part {
+        Part::Literal(text) => !text.trim().is_empty(),
+        Part::Placeholder(variable) => *variable != MAY_BE_EMPTY,
+    });
+    if !has_text {
+        return Err(error(
+            0,
+            "the template could produce an empty message, because {{service}} is empty when no service \
+             is named; add some words, or another variable such as {{title}}"
+                .to_owned(),
+        ));
     }
 
     for &required in kind.required_variables() {

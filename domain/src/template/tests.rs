@@ -129,7 +129,7 @@ fn maintenance_started_default_renders() {
 #[test]
 fn whitespace_inside_braces_allowed() {
     let template =
-        Template::parse(TemplateKind::IncidentCreated, "{{ title }}|{{\ttitle\n}}").unwrap();
+        Template::parse(TemplateKind::IncidentCreated, "{{ title }}|{{\n title\n}}").unwrap();
     let values = Values::new().with(Variable::Title, "API");
     assert_eq!(template.render(&values), "API|API");
 }
@@ -596,4 +596,31 @@ fn long_title_without_spaces_fills_segment() {
     // The cut title uses the room, not just its first 16 characters.
     assert!(counted.units >= 140, "{} units: {fitted}", counted.units);
     assert!(fitted.ends_with("https://status.acme.com/i/42"), "{fitted}");
+}
+
+#[test]
+fn control_characters_rejected_with_position() {
+    let error = Template::parse(TemplateKind::Help, "\u{7}HELP {{page}}").unwrap_err();
+    assert_eq!(error.position, 0);
+    assert_eq!(error.message, "the control character U+0007 at character 1 cannot be sent in an SMS; remove it");
+    assert!(Template::parse(TemplateKind::Help, "Help:\n{{page}} {{url}}").is_ok(), "line breaks are text");
+}
+
+#[test]
+fn template_that_may_render_empty_rejected() {
+    for (kind, source) in [
+        (TemplateKind::IncidentUpdated, "{{service}}"),
+        (TemplateKind::MaintenanceScheduled, " {{service}}  {{service}} "),
+    ] {
+        let error = Template::parse(kind, source).unwrap_err();
+        assert!(error.message.contains("could produce an empty message"), "{source}: {}", error.message);
+    }
+    assert!(Template::parse(TemplateKind::IncidentUpdated, "{{service}}: {{status}}").is_ok());
+    assert!(Template::parse(TemplateKind::IncidentUpdated, "{{title}}").is_ok());
+}
+
+#[test]
+fn maintenance_templates_have_no_severity() {
+    let error = Template::parse(TemplateKind::MaintenanceScheduled, "{{severity}} {{title}}").unwrap_err();
+    assert!(error.message.contains("not available in maintenance_scheduled"), "{}", error.message);
 }

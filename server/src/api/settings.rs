@@ -10,6 +10,7 @@ use crate::state::AppState;
 /// `PUT /api/v1/settings/sms`: omitted fields keep their values; `null` or
 /// `""` clears a Twilio field, which switches sending back to the outbox.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SettingsBody {
     enabled: Option<bool>,
     #[serde(default, deserialize_with = "present")]

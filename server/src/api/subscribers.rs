@@ -19,6 +19,8 @@ pub struct NewSubscriber {
     preferences: Preferences,
     #[serde(default)]
     consent_note: String,
+    /// IANA name; guessed from the number's country when absent.
+    time_zone: Option<String>,
 }
 
 /// Parses a phone number from input, naming the `phone` field on error.
@@ -74,6 +76,7 @@ pub async fn add(
         &state.kodo,
         &phone,
         &body.preferences,
+        body.time_zone.as_deref(),
         &body.consent_note,
         Method::Api,
         &actor,

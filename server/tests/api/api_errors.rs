@@ -150,6 +150,10 @@ async fn invalid_settings_are_named() {
     expect_error(sid, StatusCode::BAD_REQUEST, Some("account_sid")).await;
     let template = app.put("/api/v1/settings/sms", json!({ "verification_template": "no code here" })).await;
     expect_error(template, StatusCode::BAD_REQUEST, Some("verification_template")).await;
+    let typo = app.put("/api/v1/settings/sms", json!({ "hold_second": 5 })).await;
+    assert_eq!(typo.status(), StatusCode::BAD_REQUEST);
+    let body = json_body(typo).await;
+    assert!(body["error"].as_str().unwrap().contains("hold_second"), "an unknown field is named: {body}");
     app.stop().await;
 }
 

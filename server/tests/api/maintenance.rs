@@ -158,16 +158,20 @@ async fn update_and_complete_change_status() {
     app.stop().await;
 }
 
-/// Marks every maintenance text to `phone` so far as sent.
-async fn mark_sent(app: &TestApp, phone: &str) {
-    sqlx::query(
-        "UPDATE messages SET status = 'sent', channel = 'outbox' \
-         WHERE to_phone = $1 AND kind = 'maintenance' AND status = 'queued'",
-    )
+/// Applies `assignments` (SQL) to the queued maintenance texts to `phone`.
+async fn update_queued(app: &TestApp, phone: &str, assignments: &str) {
+    sqlx::query(&format!(
+        "UPDATE messages SET {assignments} WHERE to_phone = $1 AND kind = 'maintenance' AND status = 'queued'"
+    ))
     .bind(phone)
     .execute(&app.kodo.pool)
     .await
     .unwrap();
+}
+
+/// Marks every maintenance text to `phone` so far as sent.
+async fn mark_sent(app: &TestApp, phone: &str) {
+    update_queued(app, phone, "status = 'sent', channel = 'outbox'").await;
 }
 
 async fn put_window(app: &TestApp, id: i64, api: i64, message: &str, starts_at: &str, ends_at: &str) {
@@ -187,7 +191,7 @@ async fn put_window(app: &TestApp, id: i64, api: i64, message: &str, starts_at: 
 }
 
 #[tokio::test]
-async fn reschedule_notifies_the_notified_and_reannounces_to_the_rest() {
+async fn reschedule_texts_notified_and_reannounces() {
     let (app, api) = spawn_with_subscribers().await;
     let id = schedule(&app, &[api]).await["id"].as_i64().unwrap();
     mark_sent(&app, NEW_YORK).await;
@@ -226,6 +230,59 @@ async fn reschedule_notifies_the_notified_and_reannounces_to_the_rest() {
     app.stop().await;
 }
 
+/// Holds the unsent maintenance texts to `phone`, as quiet hours would.
+async fn hold_unsent(app: &TestApp, phone: &str) {
+    update_queued(app, phone, "status = 'held', next_attempt_at = '2026-07-01T00:00:00Z'").await;
+}
+
+#[tokio::test]
+async fn waiting_texts_withdrawn_at_start_and_end() {
+    let (app, api) = spawn_with_subscribers().await;
+    let id = schedule(&app, &[api]).await["id"].as_i64().unwrap();
+    hold_unsent(&app, NEW_YORK).await;
+
+    kodo_core::maintenance::run_due(&app.kodo, utc("2026-06-04T02:00:00Z")).await.unwrap();
+    let new_york = maintenance_messages(&app, NEW_YORK).await;
+    assert_eq!(new_york.len(), 2, "{new_york:?}");
+    assert_eq!(new_york[0].0, "canceled", "the start text replaces the waiting announcement");
+    assert!(new_york[1].1.contains("Maintenance started"), "{}", new_york[1].1);
+
+    // Berlin's start text waits; a new message in progress re-sends it with
+    // the new words rather than dropping it.
+    app.kodo.clock.set(Some(utc("2026-06-04T02:10:00Z")));
+    hold_unsent(&app, BERLIN).await;
+    put_window(&app, id, api, "Writes pause for a minute.", "2026-06-04T02:00:00Z", "2026-06-04T04:00:00Z").await;
+    let berlin = maintenance_messages(&app, BERLIN).await;
+    let statuses: Vec<&str> = berlin.iter().map(|(status, _)| status.as_str()).collect();
+    assert_eq!(statuses, ["canceled", "canceled", "queued"], "{berlin:?}");
+    assert!(berlin[2].1.contains("Maintenance started"), "{}", berlin[2].1);
+    assert!(berlin[2].1.contains("Writes pause"), "{}", berlin[2].1);
+
+    // A text still waiting when the window ends is withdrawn.
+    hold_unsent(&app, NEW_YORK).await;
+    kodo_core::maintenance::run_due(&app.kodo, utc("2026-06-04T04:00:00Z")).await.unwrap();
+    let new_york = maintenance_messages(&app, NEW_YORK).await;
+    assert_eq!(new_york.last().unwrap().0, "canceled", "{new_york:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn moving_a_started_window_ahead_schedules_it_again() {
+    let (app, api) = spawn_with_subscribers().await;
+    let id = schedule(&app, &[api]).await["id"].as_i64().unwrap();
+    kodo_core::maintenance::run_due(&app.kodo, utc("2026-06-04T02:00:00Z")).await.unwrap();
+    app.kodo.clock.set(Some(utc("2026-06-04T02:30:00Z")));
+
+    put_window(&app, id, api, "Postponed.", "2026-06-05T02:00:00Z", "2026-06-05T04:00:00Z").await;
+    let window = json_body(app.get(&format!("/api/v1/maintenance/{id}")).await).await;
+    assert_eq!(window["status"], "scheduled");
+    let started = kodo_core::maintenance::run_due(&app.kodo, utc("2026-06-05T02:00:00Z")).await.unwrap();
+    assert_eq!(started, 1, "the window starts again at its new time");
+    let new_york = maintenance_messages(&app, NEW_YORK).await;
+    assert!(new_york.last().unwrap().1.contains("Maintenance started, until Jun 5 00:00 EDT"), "{new_york:?}");
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn cancellation_text_is_an_editable_template() {
     let (app, api) = spawn_with_subscribers().await;
@@ -257,6 +314,9 @@ async fn invalid_windows_are_rejected() {
         (body("2026-05-01T02:00:00Z", "2026-05-01T03:00:00Z", json!([])), "ends_at"),
         (body("2026-06-04T02:00:00Z", "2026-06-04T03:00:00Z", json!([999])), "services"),
         (body("tomorrow", "2026-06-04T03:00:00Z", json!([])), "starts_at"),
+        (body("0001-01-01T10:00:00Z", "9999-12-31T10:00:00Z", json!([])), "ends_at"),
+        (body("2026-06-04T02:00:00Z", "2026-07-06T02:00:00Z", json!([])), "ends_at"),
+        (body("2027-07-01T02:00:00Z", "2027-07-01T03:00:00Z", json!([])), "starts_at"),
     ];
     for (request, field) in cases {
         let response = app.post("/api/v1/maintenance", request.clone()).await;

@@ -195,6 +195,7 @@ async fn removed_subscriber_can_be_added_again() {
     assert_eq!(body["phone"], PHONE);
     assert_eq!(body["preferences"]["scope"], "all");
     assert_eq!(body["preferences"]["resolutions"], true);
+    assert_eq!(body["time_zone"], "America/New_York", "guessed from the number's country");
 
     let events: i64 = sqlx::query_scalar("SELECT count(*) FROM consent_events WHERE phone = $1")
         .bind(PHONE)
@@ -202,6 +203,33 @@ async fn removed_subscriber_can_be_added_again() {
         .await
         .unwrap();
     assert_eq!(events, 3, "opt-in, removal, opt-in again");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn added_subscriber_takes_time_zone_and_welcome_template() {
+    let app = TestApp::spawn().await;
+    let saved = app.put("/api/v1/templates/welcome", json!({ "template": "{{page}} added you. STOP to quit." })).await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let added = app
+        .post(
+            "/api/v1/subscribers",
+            json!({ "phone": PHONE, "consent_note": "Signed the on-call form", "time_zone": "America/Los_Angeles" }),
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::CREATED);
+    assert_eq!(json_body(added).await["time_zone"], "America/Los_Angeles");
+    let messages = app.messages_to(PHONE).await;
+    assert!(messages[0]["body"].as_str().unwrap().ends_with(" added you. STOP to quit."), "{messages:?}");
+
+    let bad = app
+        .post(
+            "/api/v1/subscribers",
+            json!({ "phone": "+14155550199", "consent_note": "Form", "time_zone": "Mars/Base" }),
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(json_body(bad).await["field"], "time_zone");
     app.stop().await;
 }
 

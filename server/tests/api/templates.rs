@@ -35,6 +35,7 @@ async fn list_shows_all_eight_defaults() {
         [
             "verification",
             "confirmation",
+            "welcome",
             "help",
             "incident_created",
             "incident_updated",
@@ -125,7 +126,7 @@ async fn unknown_template_is_not_found() {
     let error: Value = response.json().await.unwrap();
     let message = error["error"].as_str().unwrap();
     assert!(
-        message.contains("Use one of: verification, confirmation, help, incident_created"),
+        message.contains("Use one of: verification, confirmation, welcome, help, incident_created"),
         "the error lists the template names: {message}"
     );
     assert_eq!(app.delete("/api/v1/templates/incident").await.status(), StatusCode::NOT_FOUND);
