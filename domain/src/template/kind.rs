@@ -123,7 +123,7 @@ impl TemplateKind {
                 "[{{page}}] Maintenance {{starts_at}} to {{ends_at}}: {{title}}. {{message}} {{url}}"
             }
             TemplateKind::MaintenanceUpdated => {
-                "[{{page}}] Maintenance moved to {{starts_at}} to {{ends_at}}: {{title}}. {{message}} {{url}}"
+                "[{{page}}] Maintenance rescheduled, now {{starts_at}} to {{ends_at}}: {{title}}. {{message}} {{url}}"
             }
             TemplateKind::MaintenanceStarted => {
                 "[{{page}}] Maintenance started, until {{ends_at}}: {{title}}. {{message}} {{url}}"

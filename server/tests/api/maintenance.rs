@@ -203,7 +203,7 @@ async fn reschedule_texts_notified_and_reannounces() {
     assert_eq!(new_york.len(), 2, "{new_york:?}");
     assert_eq!(new_york[1].0, "queued");
     assert!(
-        new_york[1].1.contains("Maintenance moved to Jun 4 22:00 EDT to Jun 5 00:00 EDT"),
+        new_york[1].1.contains("Maintenance rescheduled, now Jun 4 22:00 EDT to Jun 5 00:00 EDT"),
         "{}",
         new_york[1].1
     );
