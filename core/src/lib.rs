@@ -58,6 +58,6 @@ impl Kodo {
 
     /// Returns the public link to an incident's page.
     pub fn incident_url(&self, incident_id: i64) -> String {
-        format!("{}/incidents/{incident_id}", self.public_url)
+        kodo_domain::template::incident_url(&self.public_url, incident_id)
     }
 }

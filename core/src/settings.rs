@@ -354,6 +354,9 @@ pub async fn update(kodo: &Kodo, update: SmsSettingsUpdate) -> Result<SmsSetting
     if let Some(template) = verification {
         templates::store(&mut tx, TemplateKind::Verification, template.source()).await?;
     }
+    if let Some(Some(hours)) = quiet_hours {
+        retime_quiet_hours(&mut tx, hours, kodo.clock.now()).await?;
+    }
     if matches!(quiet_hours, Some(None)) {
         release_quiet_hours(&mut tx, kodo.clock.now()).await?;
     }
@@ -434,6 +437,42 @@ async fn release_quiet_hours(tx: &mut sqlx::PgConnection, now: chrono::DateTime<
     .await?
     .rows_affected();
     tracing::info!(messages.released = released, "quiet hours turned off");
+    Ok(())
+}
+
+/// Moves the messages that wait for quiet hours to the end of the new quiet
+/// hours in each subscriber's zone, or to `now` when their zone is outside
+/// them, after the quiet hours change. As in [`release_quiet_hours`], only
+/// messages held beyond the hold window are waiting for quiet hours.
+async fn retime_quiet_hours(
+    tx: &mut sqlx::PgConnection,
+    hours: QuietHours,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    const WAITING: &str = "m.status = 'held' \
+         AND m.next_attempt_at > $1 + make_interval(secs => (SELECT hold_seconds FROM settings))";
+    let zones: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT DISTINCT s.time_zone FROM messages m JOIN subscribers s ON s.id = m.subscriber_id WHERE {WAITING}"
+    ))
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?;
+    let due: Vec<chrono::DateTime<chrono::Utc>> = zones
+        .iter()
+        .map(|zone| hours.release_at(now, crate::timing::stored_time_zone(zone)))
+        .collect();
+    let retimed = sqlx::query(&format!(
+        "UPDATE messages m SET next_attempt_at = z.due, updated_at = now() \
+         FROM subscribers s, unnest($2::text[], $3::timestamptz[]) AS z(time_zone, due) \
+         WHERE s.id = m.subscriber_id AND z.time_zone = s.time_zone AND {WAITING}"
+    ))
+    .bind(now)
+    .bind(&zones)
+    .bind(&due)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tracing::info!(messages.retimed = retimed, "quiet hours changed");
     Ok(())
 }
 

@@ -158,6 +158,7 @@ pub async fn preview(
     let template = parse("template", kind, source)?;
     let mut filled = kind.example_values();
     filled.set(Variable::Page, settings::page_name(&kodo.pool).await?);
+    filled.set(Variable::Url, kind.example_url(&kodo.public_url));
     for (name, value) in values {
         let field = format!("values.{name}");
         let variable = Variable::from_name(name).ok_or_else(|| {

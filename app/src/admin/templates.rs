@@ -28,6 +28,8 @@ pub struct TemplateView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TemplatesData {
     pub page_name: String,
+    /// The status page's address, which `{{url}}` links to.
+    pub public_url: String,
     pub replace_typographic: bool,
     pub templates: Vec<TemplateView>,
 }
@@ -50,6 +52,7 @@ pub async fn load_templates() -> Result<TemplatesData, AppError> {
     let templates = kodo_core::templates::list(&kodo.pool).await?;
     Ok(TemplatesData {
         page_name: kodo_core::settings::page_name(&kodo.pool).await?,
+        public_url: kodo.public_url.clone(),
         replace_typographic: kodo_core::settings::replace_typographic(&kodo.pool).await?,
         templates: templates.into_iter().map(Into::into).collect(),
     })
@@ -188,6 +191,7 @@ fn TemplateEditors(data: TemplatesData) -> impl IntoView {
         })
         .collect_view();
     let page_name = data.page_name;
+    let public_url = data.public_url;
     let replace = data.replace_typographic;
     view! {
         <nav class="template-index" aria-label="Templates">
@@ -197,7 +201,9 @@ fn TemplateEditors(data: TemplatesData) -> impl IntoView {
             {editors
                 .into_iter()
                 .map(|(kind, saved)| {
-                    view! { <TemplateEditor kind saved page_name=page_name.clone() replace_typographic=replace /> }
+                    let page_name = page_name.clone();
+                    let url = kind.example_url(&public_url);
+                    view! { <TemplateEditor kind saved page_name url replace_typographic=replace /> }
                 })
                 .collect_view()}
         </div>
@@ -207,12 +213,18 @@ fn TemplateEditors(data: TemplatesData) -> impl IntoView {
 /// Shows the editor of one template: its text, the variables it may use,
 /// sample values and the live preview.
 #[component]
-fn TemplateEditor(kind: TemplateKind, saved: TemplateView, page_name: String, replace_typographic: bool) -> impl IntoView {
+fn TemplateEditor(
+    kind: TemplateKind,
+    saved: TemplateView,
+    page_name: String,
+    url: String,
+    replace_typographic: bool,
+) -> impl IntoView {
     let name = kind.name();
     let (heading, description) = describe(kind);
     let source = RwSignal::new(saved.template.clone());
     let is_default = RwSignal::new(saved.default);
-    let samples = SampleValues::new(kind, page_name);
+    let samples = SampleValues::new(kind, page_name, url);
     let save = ServerAction::<SaveTemplate>::new();
     let reset = ServerAction::<ResetTemplate>::new();
     let preview = Memo::new(move |_| preview(kind, &source.read(), &samples.values(), replace_typographic));
@@ -437,8 +449,8 @@ struct SampleValues {
 }
 
 impl SampleValues {
-    fn new(kind: TemplateKind, page_name: String) -> Self {
-        let examples = kind.example_values().with(Variable::Page, page_name);
+    fn new(kind: TemplateKind, page_name: String, url: String) -> Self {
+        let examples = kind.example_values().with(Variable::Page, page_name).with(Variable::Url, url);
         let fields = kind
             .allowed_variables()
             .iter()

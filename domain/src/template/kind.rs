@@ -29,6 +29,15 @@ const VERIFICATION_VARIABLES: [Variable; 3] = [Variable::Page, Variable::Url, Va
 
 const PAGE_VARIABLES: [Variable; 2] = [Variable::Page, Variable::Url];
 
+/// The incident id in example links.
+const EXAMPLE_INCIDENT_ID: i64 = 10_000;
+
+/// Returns the link to an incident's page on the status page at
+/// `public_url`.
+pub fn incident_url(public_url: &str, incident_id: i64) -> String {
+    format!("{public_url}/incidents/{incident_id}")
+}
+
 /// The messages Kodo sends, each with its own template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -163,6 +172,19 @@ impl TemplateKind {
         match self {
             TemplateKind::Verification => &[Variable::Code],
             _ => &[],
+        }
+    }
+
+    /// Returns the `{{url}}` of a message of this kind on the page at
+    /// `public_url`: an incident's page, with a five-digit example id as a
+    /// busy page reaches, or the page itself. Previews use it so that they
+    /// count the real link's length.
+    pub fn example_url(self, public_url: &str) -> String {
+        match self {
+            TemplateKind::IncidentCreated | TemplateKind::IncidentUpdated | TemplateKind::IncidentResolved => {
+                incident_url(public_url, EXAMPLE_INCIDENT_ID)
+            }
+            _ => public_url.to_owned(),
         }
     }
 

@@ -14,7 +14,7 @@ mod services;
 mod variable;
 
 pub use error::TemplateError;
-pub use kind::TemplateKind;
+pub use kind::{incident_url, TemplateKind};
 pub use parse::MAX_TEMPLATE_CHARS;
 pub use services::service_list;
 pub use variable::{Values, Variable};

@@ -185,6 +185,29 @@ async fn hold_ending_in_quiet_hours_waits_for_morning() {
 }
 
 #[tokio::test]
+async fn changing_quiet_hours_retimes_held() {
+    let app = with_quiet_hours("17:00", "07:00").await;
+    subscribe_in(&app, NEW_YORK, "America/New_York", json!({})).await;
+    // 18:06 in New York: inside 17:00 to 07:00, outside 22:00 to 07:00.
+    app.kodo.clock.set(Some(utc("2026-06-11T22:06:00Z")));
+    app.open_incident("API down", "minor", &[]).await;
+    assert_eq!(notification_rows(&app, NEW_YORK).await[0].next_attempt_at, utc("2026-06-12T11:00:00Z"));
+
+    let response = app.put("/api/v1/settings/sms", json!({ "quiet_hours": { "start": "22:00", "end": "07:00" } })).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(notification_rows(&app, NEW_YORK).await[0].next_attempt_at, utc("2026-06-11T22:06:00Z"));
+
+    let response = app.put("/api/v1/settings/sms", json!({ "quiet_hours": { "start": "18:00", "end": "06:00" } })).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        notification_rows(&app, NEW_YORK).await[0].next_attempt_at,
+        utc("2026-06-11T22:06:00Z"),
+        "a message already due is not held again"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn turning_quiet_hours_off_releases_held() {
     let app = with_quiet_hours("22:00", "07:00").await;
     subscribe_in(&app, NEW_YORK, "America/New_York", json!({})).await;

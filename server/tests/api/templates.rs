@@ -24,7 +24,7 @@ async fn preview(app: &TestApp, body: Value) -> (StatusCode, Value) {
 }
 
 #[tokio::test]
-async fn list_shows_all_eight_defaults() {
+async fn list_shows_every_default() {
     let app = TestApp::spawn().await;
     let response = app.get("/api/v1/templates").await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -295,5 +295,16 @@ async fn settings_reject_bad_timing_values() {
 
     let response = app.put("/api/v1/settings/sms", json!({ "quiet_hours": null })).await;
     assert_eq!(json_body(response).await["quiet_hours"], Value::Null);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn preview_links_to_this_page() {
+    let app = TestApp::spawn().await;
+    let (status, body) = preview(&app, json!({ "template": "Details: {{url}}" })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["text"], format!("Details: {}/incidents/10000", app.kodo.public_url));
+    let (_, body) = preview(&app, json!({ "template": "Help: {{url}}", "name": "help" })).await;
+    assert_eq!(body["text"], format!("Help: {}", app.kodo.public_url));
     app.stop().await;
 }
