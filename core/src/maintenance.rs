@@ -40,8 +40,24 @@ pub struct NewMaintenance {
     pub message: String,
     #[serde(default)]
     pub services: Vec<i64>,
+    #[serde(deserialize_with = "rfc3339")]
     pub starts_at: DateTime<Utc>,
+    #[serde(deserialize_with = "rfc3339")]
     pub ends_at: DateTime<Utc>,
+}
+
+/// Reads an RFC 3339 time, with an error that shows the form expected:
+/// serde's own message for a time without an offset ("premature end of
+/// input") does not say what to change.
+fn rfc3339<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<DateTime<Utc>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|time| time.with_timezone(&Utc))
+        .map_err(|_| {
+            serde::de::Error::custom(format!(
+                "{text:?} is not an RFC 3339 time; write the date, the time and an offset, such as 2026-06-03T22:00:00Z"
+            ))
+        })
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

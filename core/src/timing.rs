@@ -33,7 +33,7 @@ impl QuietHours {
             return Err(Error::invalid(
                 "quiet_hours.end",
                 "Quiet hours start and end at the same time; give an end different from the start, \
-                 or send null to turn quiet hours off.",
+                 or turn quiet hours off (null in the API).",
             ));
         }
         Ok(QuietHours { start, end })
