@@ -29,6 +29,7 @@ const MESSAGE: TextField = TextField {
 };
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewIncident {
     pub title: String,
     pub severity: Severity,
@@ -38,6 +39,7 @@ pub struct NewIncident {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewUpdate {
     pub status: IncidentStatus,
     pub message: String,

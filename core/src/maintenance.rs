@@ -35,6 +35,7 @@ const MESSAGE: TextField = TextField {
 };
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewMaintenance {
     pub title: String,
     pub message: String,
@@ -250,6 +251,9 @@ pub async fn update(kodo: &Kodo, id: i64, new: NewMaintenance) -> Result<Mainten
         queued += enqueue(kodo, &mut tx, id, Event::Scheduled, Recipients::of(Audience::NotNotified)).await?;
     } else {
         queued += enqueue(kodo, &mut tx, id, Event::Started, Recipients::only(restarted)).await?;
+        // Subscribers the window now covers, such as those of an added
+        // service, hear that it is under way.
+        queued += enqueue(kodo, &mut tx, id, Event::Started, Recipients::of(Audience::NotNotified)).await?;
     }
     tx.commit().await?;
     tracing::info!(maintenance.id = id, messages.queued = queued, "maintenance updated");
@@ -492,8 +496,10 @@ async fn enqueue(
         .with(Variable::Service, service_list(&service_names))
         .with(Variable::Url, kodo.public_url.clone());
 
+    // Subscribers already notified hear of a move or cancellation even
+    // when the window's services no longer cover them.
     const RECIPIENTS: &str = "s.status = 'active' AND s.maintenance \
-         AND (s.scope = 'all' OR s.service_ids && $2::bigint[]) \
+         AND ($3 = 'notified' OR s.scope = 'all' OR s.service_ids && $2::bigint[]) \
          AND ($3 = 'all' OR ($3 = 'notified') = EXISTS (SELECT 1 FROM messages t \
               WHERE t.subscriber_id = s.id AND t.maintenance_id = $1 \
                 AND t.status NOT IN ('canceled', 'failed', 'held') \

@@ -12,7 +12,16 @@ use subtle::ConstantTimeEq;
 
 use crate::consent::{self, Action, Method};
 use crate::limits::{self, Purpose};
+use crate::text_field::{Lines, TextField};
 use crate::{db, services, settings, templates, timing, Error, Kodo, Result};
+
+const CONSENT_NOTE: TextField = TextField {
+    field: "consent_note",
+    label: "Consent note",
+    max_chars: 1000,
+    lines: Lines::Many,
+    missing_fix: "say how this person agreed to receive texts",
+};
 
 /// How long a texted code stays valid, in minutes.
 pub const CODE_VALID_MINUTES: i32 = 10;
@@ -306,13 +315,8 @@ pub async fn add_confirmed(
         Some(name) => timing::parse_time_zone("time_zone", name)?,
         None => timing::guess_time_zone(phone.region().as_deref()),
     };
-    let consent_note = consent_note.trim();
-    if consent_note.is_empty() {
-        return Err(Error::invalid(
-            "consent_note",
-            "Consent note is missing; say how this person agreed to receive texts.",
-        ));
-    }
+    let consent_note = CONSENT_NOTE.clean(consent_note)?;
+    let consent_note = consent_note.as_str();
     settings::ensure_country_allowed(&kodo.pool, phone).await?;
     validate_preferences(&kodo.pool, preferences).await?;
 

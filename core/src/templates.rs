@@ -94,8 +94,10 @@ pub async fn list(pool: &PgPool) -> Result<Vec<TemplateInfo>> {
 }
 
 /// Parses a template source, naming `field` in the error.
+/// Parses template text as typed, with Windows line breaks (`\r\n`) read
+/// as plain ones.
 pub fn parse(field: &str, kind: TemplateKind, source: &str) -> Result<Template> {
-    Template::parse(kind, source).map_err(|error| invalid_template(field, error))
+    Template::parse(kind, &source.replace("\r\n", "\n")).map_err(|error| invalid_template(field, error))
 }
 
 fn invalid_template(field: &str, error: TemplateError) -> Error {

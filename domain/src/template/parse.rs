@@ -3,6 +3,7 @@
 use super::error::TemplateError;
 use super::kind::TemplateKind;
 use super::variable::Variable;
+use crate::text::is_invisible_format;
 
 /// Maximum characters in a template: Twilio rejects a message body longer
 /// than 1,600 characters (error 21617).
@@ -96,7 +97,7 @@ pub(super) fn parse_parts(kind: TemplateKind, source: &str) -> Result<Vec<Part>,
     }
 
     let has_text = parts.iter().any(|part| match part {
-        Part::Literal(text) => !text.trim().is_empty(),
+        Part::Literal(text) => text.chars().any(|c| !c.is_whitespace() && !is_invisible_format(c)),
         Part::Placeholder(variable) => *variable != MAY_BE_EMPTY,
     });
     if !has_text {

@@ -611,6 +611,7 @@ fn template_that_may_render_empty_rejected() {
     for (kind, source) in [
         (TemplateKind::IncidentUpdated, "{{service}}"),
         (TemplateKind::MaintenanceScheduled, " {{service}}  {{service}} "),
+        (TemplateKind::IncidentCreated, "\u{200B}{{service}}\u{FEFF}"),
     ] {
         let error = Template::parse(kind, source).unwrap_err();
         assert!(error.message.contains("could produce an empty message"), "{source}: {}", error.message);

@@ -13,6 +13,7 @@ use super::{parse_id, ApiAuth, ApiError, ApiJson};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewSubscriber {
     phone: String,
     #[serde(default)]

@@ -13,11 +13,13 @@ use super::{ApiAuth, ApiError, ApiJson};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TemplateBody {
     template: String,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PreviewBody {
     template: String,
     /// The template kind whose variables the text may use; defaults to

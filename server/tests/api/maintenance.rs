@@ -284,6 +284,68 @@ async fn moving_a_started_window_ahead_schedules_it_again() {
 }
 
 #[tokio::test]
+async fn notified_subscribers_hear_of_changes_after_leaving_scope() {
+    let (app, api) = spawn_with_subscribers().await;
+    let web: i64 = sqlx::query_scalar("SELECT id FROM services WHERE name = 'Web'").fetch_one(&app.kodo.pool).await.unwrap();
+    let id = schedule(&app, &[api]).await["id"].as_i64().unwrap();
+    mark_sent(&app, BERLIN).await;
+
+    // The window moves to the Web service: Berlin (scoped to API) was
+    // notified and hears of the move; the Web subscriber gets the
+    // announcement.
+    let response = app
+        .put(
+            &format!("/api/v1/maintenance/{id}"),
+            json!({
+                "title": "Database upgrade",
+                "message": "The API may be read-only.",
+                "services": [web],
+                "starts_at": "2026-06-05T02:00:00Z",
+                "ends_at": "2026-06-05T04:00:00Z",
+            }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let berlin = maintenance_messages(&app, BERLIN).await;
+    assert!(berlin.last().unwrap().1.contains("Maintenance rescheduled"), "{berlin:?}");
+    assert_eq!(maintenance_messages(&app, OTHER_SERVICE).await.len(), 1);
+
+    mark_sent(&app, BERLIN).await;
+    app.post(&format!("/api/v1/maintenance/{id}/cancel"), json!({})).await;
+    let berlin = maintenance_messages(&app, BERLIN).await;
+    assert!(berlin.last().unwrap().1.contains("Canceled"), "{berlin:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn service_added_in_progress_texts_its_subscribers() {
+    let (app, api) = spawn_with_subscribers().await;
+    let web: i64 = sqlx::query_scalar("SELECT id FROM services WHERE name = 'Web'").fetch_one(&app.kodo.pool).await.unwrap();
+    let id = schedule(&app, &[api]).await["id"].as_i64().unwrap();
+    kodo_core::maintenance::run_due(&app.kodo, utc("2026-06-04T02:00:00Z")).await.unwrap();
+    app.kodo.clock.set(Some(utc("2026-06-04T02:10:00Z")));
+    assert!(maintenance_messages(&app, OTHER_SERVICE).await.is_empty());
+
+    let response = app
+        .put(
+            &format!("/api/v1/maintenance/{id}"),
+            json!({
+                "title": "Database upgrade",
+                "message": "The API may be read-only.",
+                "services": [api, web],
+                "starts_at": "2026-06-04T02:00:00Z",
+                "ends_at": "2026-06-04T04:00:00Z",
+            }),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let web_subscriber = maintenance_messages(&app, OTHER_SERVICE).await;
+    assert_eq!(web_subscriber.len(), 1, "{web_subscriber:?}");
+    assert!(web_subscriber[0].1.contains("Maintenance started"), "{}", web_subscriber[0].1);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn cancellation_text_is_an_editable_template() {
     let (app, api) = spawn_with_subscribers().await;
     let response = app

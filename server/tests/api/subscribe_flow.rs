@@ -222,14 +222,17 @@ async fn added_subscriber_takes_time_zone_and_welcome_template() {
     let messages = app.messages_to(PHONE).await;
     assert!(messages[0]["body"].as_str().unwrap().ends_with(" added you. STOP to quit."), "{messages:?}");
 
-    let bad = app
-        .post(
-            "/api/v1/subscribers",
-            json!({ "phone": "+14155550199", "consent_note": "Form", "time_zone": "Mars/Base" }),
-        )
-        .await;
-    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(json_body(bad).await["field"], "time_zone");
+    for (body, field) in [
+        (json!({ "phone": "+14155550199", "consent_note": "Form", "time_zone": "Mars/Base" }), "time_zone"),
+        (json!({ "phone": "+14155550199", "consent_note": "a\u{7}b" }), "consent_note"),
+        (json!({ "phone": "+14155550199", "consent_note": "x".repeat(1001) }), "consent_note"),
+    ] {
+        let bad = app.post("/api/v1/subscribers", body.clone()).await;
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(json_body(bad).await["field"], field, "{body}");
+    }
+    let typo = app.post("/api/v1/subscribers", json!({ "phone": "+14155550199", "consent_note": "Form", "timezone": "UTC" })).await;
+    assert_eq!(typo.status(), StatusCode::BAD_REQUEST, "unknown fields are rejected");
     app.stop().await;
 }
 

@@ -299,6 +299,17 @@ async fn settings_reject_bad_timing_values() {
 }
 
 #[tokio::test]
+async fn windows_line_breaks_are_plain_line_breaks() {
+    let app = TestApp::spawn().await;
+    let response = app.put("/api/v1/templates/help", json!({ "template": "Hi\r\n{{page}} {{url}}" })).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(json_body(response).await["template"], "Hi\n{{page}} {{url}}");
+    let typo = app.put("/api/v1/templates/help", json!({ "template": "Hi {{url}}", "templat": "x" })).await;
+    assert_eq!(typo.status(), StatusCode::BAD_REQUEST, "unknown fields are rejected");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn preview_links_to_this_page() {
     let app = TestApp::spawn().await;
     let (status, body) = preview(&app, json!({ "template": "Details: {{url}}" })).await;
