@@ -174,14 +174,14 @@ async fn mark_sent(app: &TestApp, phone: &str) {
     update_queued(app, phone, "status = 'sent', channel = 'outbox'").await;
 }
 
-async fn put_window(app: &TestApp, id: i64, api: i64, message: &str, starts_at: &str, ends_at: &str) {
+async fn put_window(app: &TestApp, id: i64, services: &[i64], message: &str, starts_at: &str, ends_at: &str) {
     let response = app
         .put(
             &format!("/api/v1/maintenance/{id}"),
             json!({
                 "title": "Database upgrade",
                 "message": message,
-                "services": [api],
+                "services": services,
                 "starts_at": starts_at,
                 "ends_at": ends_at,
             }),
@@ -198,7 +198,7 @@ async fn reschedule_texts_notified_and_reannounces() {
 
     // Moved one day later: New York, already notified, gets the new times.
     // Berlin's unsent announcement is replaced by one with the new times.
-    put_window(&app, id, api, "The API may be read-only.", "2026-06-05T02:00:00Z", "2026-06-05T04:00:00Z").await;
+    put_window(&app, id, &[api], "The API may be read-only.", "2026-06-05T02:00:00Z", "2026-06-05T04:00:00Z").await;
     let new_york = maintenance_messages(&app, NEW_YORK).await;
     assert_eq!(new_york.len(), 2, "{new_york:?}");
     assert_eq!(new_york[1].0, "queued");
@@ -214,14 +214,14 @@ async fn reschedule_texts_notified_and_reannounces() {
     assert!(maintenance_messages(&app, OTHER_SERVICE).await.is_empty());
 
     // Saving the same window again sends no text.
-    put_window(&app, id, api, "The API may be read-only.", "2026-06-05T02:00:00Z", "2026-06-05T04:00:00Z").await;
+    put_window(&app, id, &[api], "The API may be read-only.", "2026-06-05T02:00:00Z", "2026-06-05T04:00:00Z").await;
     assert_eq!(maintenance_messages(&app, NEW_YORK).await.len(), 2);
     assert_eq!(maintenance_messages(&app, BERLIN).await.len(), 2);
 
     // A changed message alone re-announces to those not yet notified and
     // sends nothing to those who were.
     mark_sent(&app, NEW_YORK).await;
-    put_window(&app, id, api, "Writes pause for a minute.", "2026-06-05T02:00:00Z", "2026-06-05T04:00:00Z").await;
+    put_window(&app, id, &[api], "Writes pause for a minute.", "2026-06-05T02:00:00Z", "2026-06-05T04:00:00Z").await;
     assert_eq!(maintenance_messages(&app, NEW_YORK).await.len(), 2);
     let berlin = maintenance_messages(&app, BERLIN).await;
     assert_eq!(berlin.len(), 3, "{berlin:?}");
@@ -251,7 +251,7 @@ async fn waiting_texts_withdrawn_at_start_and_end() {
     // the new words rather than dropping it.
     app.kodo.clock.set(Some(utc("2026-06-04T02:10:00Z")));
     hold_unsent(&app, BERLIN).await;
-    put_window(&app, id, api, "Writes pause for a minute.", "2026-06-04T02:00:00Z", "2026-06-04T04:00:00Z").await;
+    put_window(&app, id, &[api], "Writes pause for a minute.", "2026-06-04T02:00:00Z", "2026-06-04T04:00:00Z").await;
     let berlin = maintenance_messages(&app, BERLIN).await;
     let statuses: Vec<&str> = berlin.iter().map(|(status, _)| status.as_str()).collect();
     assert_eq!(statuses, ["canceled", "canceled", "queued"], "{berlin:?}");
@@ -273,7 +273,7 @@ async fn moving_a_started_window_ahead_schedules_it_again() {
     kodo_core::maintenance::run_due(&app.kodo, utc("2026-06-04T02:00:00Z")).await.unwrap();
     app.kodo.clock.set(Some(utc("2026-06-04T02:30:00Z")));
 
-    put_window(&app, id, api, "Postponed.", "2026-06-05T02:00:00Z", "2026-06-05T04:00:00Z").await;
+    put_window(&app, id, &[api], "Postponed.", "2026-06-05T02:00:00Z", "2026-06-05T04:00:00Z").await;
     let window = json_body(app.get(&format!("/api/v1/maintenance/{id}")).await).await;
     assert_eq!(window["status"], "scheduled");
     let started = kodo_core::maintenance::run_due(&app.kodo, utc("2026-06-05T02:00:00Z")).await.unwrap();
@@ -293,19 +293,7 @@ async fn notified_subscribers_hear_of_changes_after_leaving_scope() {
     // The window moves to the Web service: Berlin (scoped to API) was
     // notified and hears of the move; the Web subscriber gets the
     // announcement.
-    let response = app
-        .put(
-            &format!("/api/v1/maintenance/{id}"),
-            json!({
-                "title": "Database upgrade",
-                "message": "The API may be read-only.",
-                "services": [web],
-                "starts_at": "2026-06-05T02:00:00Z",
-                "ends_at": "2026-06-05T04:00:00Z",
-            }),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    put_window(&app, id, &[web], "The API may be read-only.", "2026-06-05T02:00:00Z", "2026-06-05T04:00:00Z").await;
     let berlin = maintenance_messages(&app, BERLIN).await;
     assert!(berlin.last().unwrap().1.contains("Maintenance rescheduled"), "{berlin:?}");
     assert_eq!(maintenance_messages(&app, OTHER_SERVICE).await.len(), 1);
@@ -326,19 +314,7 @@ async fn service_added_in_progress_texts_its_subscribers() {
     app.kodo.clock.set(Some(utc("2026-06-04T02:10:00Z")));
     assert!(maintenance_messages(&app, OTHER_SERVICE).await.is_empty());
 
-    let response = app
-        .put(
-            &format!("/api/v1/maintenance/{id}"),
-            json!({
-                "title": "Database upgrade",
-                "message": "The API may be read-only.",
-                "services": [api, web],
-                "starts_at": "2026-06-04T02:00:00Z",
-                "ends_at": "2026-06-04T04:00:00Z",
-            }),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    put_window(&app, id, &[api, web], "The API may be read-only.", "2026-06-04T02:00:00Z", "2026-06-04T04:00:00Z").await;
     let web_subscriber = maintenance_messages(&app, OTHER_SERVICE).await;
     assert_eq!(web_subscriber.len(), 1, "{web_subscriber:?}");
     assert!(web_subscriber[0].1.contains("Maintenance started"), "{}", web_subscriber[0].1);
