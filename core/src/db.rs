@@ -35,7 +35,7 @@ pub async fn notify_dispatchers(
 ///
 /// `messages.subscriber_id` has no foreign key, because its per-row check
 /// made fan-outs slow. A fan-out holds this lock shared from before it reads
-/// the subscribers until it commits. A removal holds it exclusively, so it
+/// the subscribers until it commits. A removal takes it exclusively, so it
 /// waits for running fan-outs, and fan-outs that start later no longer find
 /// the removed subscriber.
 const SUBSCRIBER_REMOVAL_LOCK: i64 = 0x6b6f_646f_0001;

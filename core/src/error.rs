@@ -18,8 +18,8 @@ pub enum Error {
         position: usize,
     },
 
-    /// `fix` tells the user what to look up instead; without one the message
-    /// asks them to check the id.
+    /// `fix` is the step the message suggests, such as the valid names.
+    /// Without one, the message asks the user to check the id.
     #[error("{what} not found")]
     NotFound { what: &'static str, fix: Option<String> },
 
@@ -39,8 +39,8 @@ pub enum Error {
     #[error("internal error: {0}")]
     Internal(String),
 
-    /// Several inputs are wrong at once (see [`Checks`]). The first leads:
-    /// its status, field and message stand for the whole, and
+    /// Several invalid inputs at once (see [`Checks`]). The first one's
+    /// status, field and message represent the whole, and
     /// [`field_errors`](Error::field_errors) lists every one.
     #[error("{}", .0.first().map(ToString::to_string).unwrap_or_default())]
     Several(Vec<Error>),
@@ -89,8 +89,8 @@ impl Error {
         Error::NotFound { what, fix: None }
     }
 
-    /// A not-found error whose message ends with `fix`, such as the names
-    /// that do exist.
+    /// Creates a not-found error whose message ends with `fix`, such as the
+    /// names that do exist.
     pub fn not_found_with_fix(what: &'static str, fix: impl Into<String>) -> Self {
         Error::NotFound { what, fix: Some(fix.into()) }
     }

@@ -83,9 +83,12 @@ struct MaintenanceRow {
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     created_at: DateTime<Utc>,
+    /// The edits that changed what subscribers were told, which the
+    /// window's messages record.
+    revision: i32,
 }
 
-const COLUMNS: &str = "id, title, message, status, starts_at, ends_at, created_at";
+const COLUMNS: &str = "id, title, message, status, starts_at, ends_at, created_at, revision";
 
 /// A subscriber event of a maintenance window, and the template it uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -479,11 +482,8 @@ async fn enqueue(
         .bind(id)
         .fetch_one(&mut **tx)
         .await?;
+    let revision = row.revision;
     let maintenance = with_services(&mut **tx, row).await?;
-    let revision: i32 = sqlx::query_scalar("SELECT revision FROM maintenances WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
     let service_ids: Vec<i64> = maintenance.services.iter().map(|service| service.id).collect();
     let service_names: Vec<&str> = maintenance.services.iter().map(|service| service.name.as_str()).collect();
     let timing = settings::message_timing(&mut **tx).await?;

@@ -14,7 +14,7 @@ pub enum Lines {
     Many,
 }
 
-/// How one text field is checked.
+/// The rules that one text field is checked against.
 #[derive(Debug, Clone, Copy)]
 pub struct TextField {
     /// The name in the API, which errors report.
@@ -23,14 +23,14 @@ pub struct TextField {
     pub label: &'static str,
     pub max_chars: usize,
     pub lines: Lines,
-    /// What to do when the field is empty, completing "… is missing; ".
+    /// The fix shown when the field is empty, completing "… is missing; ".
     pub missing_fix: &'static str,
 }
 
 impl TextField {
-    /// Returns `text` trimmed and with its white space tidied, or an error
-    /// naming the field and the fix: when it is empty, too long, or holds a
-    /// control character.
+    /// Returns `text` trimmed and with its white space tidied. Fails with an
+    /// error naming the field and the fix when the text is empty, too long,
+    /// or contains a control character.
     pub fn clean(&self, text: &str) -> Result<String> {
         let text = match self.lines {
             Lines::One => text.split_whitespace().collect::<Vec<_>>().join(" "),

@@ -136,7 +136,7 @@ async fn pages_render_whole_without_javascript() {
 }
 
 #[tokio::test]
-async fn title_line_breaks_become_spaces_and_control_characters_are_rejected() {
+async fn title_cleaned_to_one_line() {
     let app = TestApp::spawn().await;
     app.subscribe(ALL, json!({})).await;
     let incident = json!({
