@@ -17,7 +17,8 @@ pub struct EventProgress {
     /// `created`, `updated` or `resolved`.
     pub update_kind: String,
     pub created_at: DateTime<Utc>,
-    /// Waiting in Kodo's queue or being sent.
+    /// Waiting in Kodo's queue, as a message or as a recipient that has
+    /// none yet, or being sent.
     pub queued: i64,
     /// Accepted by Twilio (or stored in the development outbox), with no
     /// delivery report yet.
@@ -47,7 +48,8 @@ pub async fn recent_events(pool: &PgPool, limit: i64) -> Result<Vec<EventProgres
     let events = sqlx::query_as::<_, EventProgress>(
         "SELECT u.incident_id, i.title AS incident_title, u.id AS update_id, u.kind AS update_kind, \
            u.created_at, \
-           count(m.id) FILTER (WHERE m.channel IS NULL AND m.status IN ('queued', 'held', 'sending')) AS queued, \
+           count(m.id) FILTER (WHERE m.channel IS NULL AND m.status IN ('queued', 'held', 'sending')) \
+             + (SELECT count(*) FROM fanout_recipients f WHERE f.update_id = u.id) AS queued, \
            count(m.id) FILTER (WHERE m.channel IS NOT NULL AND m.status IN ('queued', 'sending', 'sent')) AS sent, \
            count(m.id) FILTER (WHERE m.status = 'delivered') AS delivered, \
            count(m.id) FILTER (WHERE m.status IN ('failed', 'undelivered')) AS failed \

@@ -61,7 +61,8 @@ pub struct BlockedRegion {
 /// Message counts by dispatch state.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, sqlx::FromRow)]
 pub struct QueueCounts {
-    /// Messages waiting in Kodo's queue for a dispatcher.
+    /// Messages waiting in Kodo's queue for a dispatcher, with the
+    /// recipients of incident events that have no message yet.
     pub queued: i64,
     /// Messages in status `held`, waiting for a hold window or quiet hours to end.
     pub held: i64,
@@ -175,7 +176,8 @@ pub async fn status(pool: &PgPool) -> Result<DispatchStatus> {
     .fetch_all(pool)
     .await?;
     let queue = sqlx::query_as::<_, QueueCounts>(
-        "SELECT count(*) FILTER (WHERE status = 'queued' AND channel IS NULL AND held_region IS NULL) AS queued, \
+        "SELECT count(*) FILTER (WHERE status = 'queued' AND channel IS NULL AND held_region IS NULL) \
+             + (SELECT count(*) FROM fanout_recipients) AS queued, \
            count(*) FILTER (WHERE status = 'held' AND channel IS NULL AND held_region IS NULL) AS held, \
            count(*) FILTER (WHERE held_region IS NOT NULL AND status IN ('queued', 'held')) AS region_blocked, \
            count(*) FILTER (WHERE status = 'sending') AS sending \

@@ -3,7 +3,7 @@
 //! saved without its messages, nor a message queued for a change that
 //! rolled back.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use kodo_domain::incident::{IncidentStatus, Severity};
 use kodo_domain::template::{service_list, TemplateKind, Values, Variable};
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::messages::segment_count;
 use crate::text_field::{Lines, TextField};
-use crate::{db, services, settings, templates, timing, Error, Kodo, Result};
+use crate::{fanout, services, settings, templates, Error, Kodo, Result};
 
 const TITLE: TextField = TextField {
     field: "title",
@@ -124,10 +124,10 @@ pub async fn open(kodo: &Kodo, new: NewIncident) -> Result<Incident> {
     .execute(&mut *tx)
     .await?;
     let update_id = insert_update(&mut tx, id, "created", new.status, &message).await?;
-    let queued = enqueue_notifications(kodo, &mut tx, id, update_id, TemplateKind::IncidentCreated).await?;
+    let recipients = enqueue_notifications(kodo, &mut tx, id, update_id, TemplateKind::IncidentCreated).await?;
     tx.commit().await?;
 
-    tracing::info!(incident.id = id, messages.queued = queued, "incident opened");
+    tracing::info!(incident.id = id, recipients, "incident opened");
     get(&kodo.pool, id).await
 }
 
@@ -165,10 +165,10 @@ pub async fn post_update(kodo: &Kodo, incident_id: i64, update: NewUpdate) -> Re
         ("updated", TemplateKind::IncidentUpdated)
     };
     let update_id = insert_update(&mut tx, incident_id, kind, update.status, &message).await?;
-    let queued = enqueue_notifications(kodo, &mut tx, incident_id, update_id, template).await?;
+    let recipients = enqueue_notifications(kodo, &mut tx, incident_id, update_id, template).await?;
     tx.commit().await?;
 
-    tracing::info!(incident.id = incident_id, update.kind = kind, messages.queued = queued, "incident updated");
+    tracing::info!(incident.id = incident_id, update.kind = kind, recipients, "incident updated");
     get(&kodo.pool, incident_id).await
 }
 
@@ -290,38 +290,8 @@ async fn insert_update(
     Ok(id)
 }
 
-/// The subscribers an incident event reaches: active, with a scope of all
-/// services or one naming an affected service (`$2`), not critical-only
-/// unless the incident is critical (`$3`), and, for a resolution (`$4`),
-/// wanting resolutions.
-const RECIPIENTS: &str = "s.status = 'active' \
-     AND (s.scope = 'all' OR s.service_ids && $2::bigint[]) \
-     AND (NOT s.critical_only OR $3) \
-     AND (s.resolutions OR NOT $4)";
-
-/// Queues one message per recipient of an incident event, set-based, and
-/// returns how many were queued.
-///
-/// A subscriber has at most one unsent notification per incident, which
-/// the `messages_pending_per_incident` index enforces. An unsent one is
-/// canceled and the new message, with the latest status and text, takes
-/// its place and its send time. A resolution cancels every unsent update
-/// of the incident, including those of subscribers who do not want
-/// resolutions, because the update is out of date.
-///
-/// When a new message goes:
-/// - a critical incident's messages go at once;
-/// - an incident's first message to a subscriber, and a resolution, go at
-///   once unless the subscriber is in quiet hours;
-/// - a message that replaces an unsent one keeps that one's send time;
-/// - any other follow-up waits `hold_seconds` so that a burst collapses
-///   into one message, and then for quiet hours to end.
-///
-/// A message whose send time is later than `now` is `held`.
-///
-/// The subscribers this incident already notified are read once and hash
-/// joined, and `timed` is materialized so that its CASE runs once per
-/// subscriber: a correlated subquery here scanned `messages` once per row.
+/// Renders an incident event's message and queues it for every subscriber
+/// the event reaches (`fanout::queue`). Returns how many it reaches.
 async fn enqueue_notifications(
     kodo: &Kodo,
     tx: &mut Transaction<'_, Postgres>,
@@ -329,8 +299,6 @@ async fn enqueue_notifications(
     update_id: i64,
     kind: TemplateKind,
 ) -> Result<u64> {
-    let now = kodo.clock.now();
-    db::share_subscriber_removal_lock(&mut **tx).await?;
     let row = sqlx::query_as::<_, IncidentRow>(
         "SELECT id, title, severity, status, created_at, resolved_at FROM incidents WHERE id = $1",
     )
@@ -347,8 +315,6 @@ async fn enqueue_notifications(
     let service_names: Vec<&str> = services.iter().map(|service| service.name.as_str()).collect();
     let severity: Severity = parse_stored(&row.severity)?;
     let status: IncidentStatus = parse_stored(&row.status)?;
-    let critical = severity == Severity::Critical;
-    let resolves = kind == TemplateKind::IncidentResolved;
     let timing = settings::message_timing(&mut **tx).await?;
 
     let template = templates::get(&kodo.pool, kind).await?;
@@ -361,119 +327,16 @@ async fn enqueue_notifications(
         .with(Variable::Service, service_list(&service_names))
         .with(Variable::Url, kodo.incident_url(incident_id));
     let body = template.render_fitted(&values, timing.replace_typographic);
-
-    let replaced: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(&format!(
-        "UPDATE messages m SET status = 'canceled', updated_at = now() \
-         FROM (SELECT id, status FROM messages \
-               WHERE incident_id = $1 AND kind = 'notification' \
-                 AND status IN ('queued', 'held') AND channel IS NULL \
-                 AND ($4 OR subscriber_id IN (SELECT s.id FROM subscribers s WHERE {RECIPIENTS})) \
-               FOR UPDATE) unsent \
-         WHERE m.id = unsent.id \
-         RETURNING m.subscriber_id, unsent.status, m.next_attempt_at"
-    ))
-    .bind(incident_id)
-    .bind(&service_ids)
-    .bind(critical)
-    .bind(resolves)
-    .fetch_all(&mut **tx)
-    .await?;
-
-    let hold_until = now + Duration::seconds(i64::from(timing.hold_seconds));
-    let mut zones: Vec<String> = Vec::new();
-    let mut zone_due_now: Vec<DateTime<Utc>> = Vec::new();
-    let mut zone_due_after_hold: Vec<DateTime<Utc>> = Vec::new();
-    if let (Some(quiet_hours), false) = (timing.quiet_hours, critical) {
-        // `$1` is unused here but bound so that RECIPIENTS keeps its
-        // parameter numbers.
-        zones = sqlx::query_scalar(&format!(
-            "SELECT DISTINCT s.time_zone FROM subscribers s WHERE {RECIPIENTS} AND $1::bigint IS NOT NULL"
-        ))
-        .bind(incident_id)
-        .bind(&service_ids)
-        .bind(critical)
-        .bind(resolves)
-        .fetch_all(&mut **tx)
-        .await?;
-        for zone in &zones {
-            let zone = timing::stored_time_zone(zone);
-            zone_due_now.push(quiet_hours.release_at(now, zone));
-            zone_due_after_hold.push(quiet_hours.release_at(hold_until, zone));
-        }
-    }
-    let (replaced_ids, replaced_statuses, replaced_due): (Vec<i64>, Vec<String>, Vec<DateTime<Utc>>) =
-        replaced.into_iter().fold(
-            (Vec::new(), Vec::new(), Vec::new()),
-            |(mut ids, mut statuses, mut due), (id, status, at)| {
-                ids.push(id);
-                statuses.push(status);
-                due.push(at);
-                (ids, statuses, due)
-            },
-        );
-
-    let queued = sqlx::query(&format!(
-        "WITH zones AS ( \
-           SELECT * FROM unnest($8::text[], $9::timestamptz[], $10::timestamptz[]) \
-             AS z(time_zone, due_now, due_after_hold)), \
-         replaced AS ( \
-           SELECT * FROM unnest($11::bigint[], $12::text[], $13::timestamptz[]) \
-             AS r(subscriber_id, status, due)), \
-         notified AS MATERIALIZED ( \
-           SELECT DISTINCT subscriber_id FROM messages \
-           WHERE incident_id = $1 AND kind = 'notification' AND status <> 'canceled' \
-             AND subscriber_id IS NOT NULL), \
-         timed AS MATERIALIZED ( \
-           SELECT s.id, s.phone, r.status AS replaced_status, CASE \
-             WHEN $3 THEN $7 \
-             WHEN $4 THEN COALESCE(z.due_now, $7) \
-             WHEN r.subscriber_id IS NOT NULL THEN r.due \
-             WHEN n.subscriber_id IS NULL THEN COALESCE(z.due_now, $7) \
-             ELSE COALESCE(z.due_after_hold, $14) END AS due \
-           FROM subscribers s \
-           LEFT JOIN zones z ON z.time_zone = s.time_zone \
-           LEFT JOIN replaced r ON r.subscriber_id = s.id \
-           LEFT JOIN notified n ON n.subscriber_id = s.id \
-           WHERE {RECIPIENTS}) \
-         INSERT INTO messages (subscriber_id, to_phone, kind, incident_id, update_id, body, \
-           status, next_attempt_at, segments) \
-         SELECT id, phone, 'notification', $1, $5, $6, CASE \
-             WHEN due <= $7 THEN 'queued' \
-             WHEN NOT $3 AND NOT $4 AND replaced_status IS NOT NULL THEN replaced_status \
-             ELSE 'held' END, \
-           due, $15 \
-         FROM timed \
-         ON CONFLICT DO NOTHING"
-    ))
-    .bind(incident_id)
-    .bind(&service_ids)
-    .bind(critical)
-    .bind(resolves)
-    .bind(update_id)
-    .bind(&body)
-    .bind(now)
-    .bind(&zones)
-    .bind(&zone_due_now)
-    .bind(&zone_due_after_hold)
-    .bind(&replaced_ids)
-    .bind(&replaced_statuses)
-    .bind(&replaced_due)
-    .bind(hold_until)
-    .bind(segment_count(&body))
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if queued > 0 {
-        db::notify_dispatchers(&mut **tx).await?;
-    }
-    if !replaced_ids.is_empty() {
-        tracing::info!(
-            incident.id = incident_id,
-            messages.replaced = replaced_ids.len(),
-            "unsent notifications replaced by a newer update"
-        );
-    }
-    Ok(queued)
+    let event = fanout::Event {
+        update_id,
+        incident_id,
+        segments: segment_count(&body),
+        body,
+        service_ids,
+        critical: severity == Severity::Critical,
+        resolves: kind == TemplateKind::IncidentResolved,
+    };
+    fanout::queue(kodo, tx, &event).await
 }
 
 /// Parses a value the database constrains, so a failure is a bug.

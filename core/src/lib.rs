@@ -10,6 +10,7 @@ pub mod db;
 pub mod delivery;
 pub mod dispatch_control;
 pub mod error;
+pub mod fanout;
 pub mod inbound;
 pub mod incidents;
 pub mod keys;

@@ -22,7 +22,7 @@ use kodo_core::db::DISPATCH_CHANNEL;
 use kodo_core::dispatch_control::{self, Limits};
 use kodo_core::messages::{self, Accepted, Claimed, SendFailure, Unconfirmed};
 use kodo_core::settings::{self, TwilioCredentials};
-use kodo_core::{subscribers, Kodo};
+use kodo_core::{fanout, subscribers, Kodo};
 use kodo_domain::phone::PhoneNumber;
 use rand::Rng;
 use sqlx::postgres::PgListener;
@@ -87,7 +87,8 @@ impl Clock {
 /// The outcome of one dispatcher pass.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Pass {
-    /// Messages sent, failed, held or checked against Twilio.
+    /// Messages sent, failed, held or checked against Twilio, and
+    /// recipients of incident events made into messages.
     pub handled: usize,
     /// How long until the rate limit lets the next due message go, when it
     /// held one back.
@@ -298,9 +299,20 @@ impl Dispatcher {
         self.run_pass(self.options.batch_size).await
     }
 
+    /// Sends a batch of up to `batch_size` due messages (`send_pass`), then
+    /// makes messages for the next recipients of large incident events.
+    /// Sending comes first, so an event's first messages leave while the
+    /// rest are being made.
+    async fn run_pass(&self, batch_size: i64) -> kodo_core::Result<Pass> {
+        let mut pass = self.send_pass(batch_size).await?;
+        let expanded = fanout::expand_waiting(&self.kodo, fanout::DISPATCH_BATCH).await?;
+        pass.handled += expanded as usize;
+        Ok(pass)
+    }
+
     /// Checks lost sends against Twilio, then claims up to `batch_size` due
     /// messages, sends them and records the accepted ones in one statement.
-    async fn run_pass(&self, batch_size: i64) -> kodo_core::Result<Pass> {
+    async fn send_pass(&self, batch_size: i64) -> kodo_core::Result<Pass> {
         let pool = &self.kodo.pool;
         // Credentials and limits are read for every batch, so saving the
         // settings takes effect without a restart.

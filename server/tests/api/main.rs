@@ -10,6 +10,7 @@ mod contract;
 mod disclosure;
 mod dispatch;
 mod fake_twilio;
+mod fanout;
 mod helpers;
 mod inbound;
 mod incidents;
