@@ -30,8 +30,24 @@ pub fn parse_phone(raw: &str) -> Result<PhoneNumber, ApiError> {
 }
 
 /// Parses a phone filter, accepting any way of writing a number, as the input fields do.
+///
+/// A `+` left unencoded in a query string arrives as a space, so a filter
+/// that starts with one and fails to parse gets the encoding as its fix.
 pub fn parse_phone_filter(raw: &str) -> Result<String, ApiError> {
-    parse_phone(raw).map(|phone| phone.as_str().to_owned())
+    parse_phone(raw).map(|phone| phone.as_str().to_owned()).map_err(|error| {
+        if raw.starts_with(' ') && raw.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
+            ApiError::bad_request(
+                Some("phone".into()),
+                format!(
+                    "The phone filter starts with a space, which is how a query string sends an \
+                     unencoded +. Write the + as %2B, as in ?phone=%2B{}.",
+                    raw.trim()
+                ),
+            )
+        } else {
+            error
+        }
+    })
 }
 
 pub async fn list(

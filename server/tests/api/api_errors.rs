@@ -279,3 +279,16 @@ async fn oversized_body_is_413() {
     expect_error(response, StatusCode::PAYLOAD_TOO_LARGE, None).await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn unencoded_plus_in_phone_filter() {
+    let app = TestApp::spawn().await;
+    for path in ["/api/v1/subscribers?phone=+14155552671", "/api/v1/messages?phone=+14155552671"] {
+        let body = expect_error(app.get(path).await, StatusCode::BAD_REQUEST, Some("phone")).await;
+        let error = body["error"].as_str().unwrap();
+        assert!(error.contains("%2B14155552671"), "{error}");
+    }
+    let body = expect_error(app.get("/api/v1/subscribers?phone=4155552671").await, StatusCode::BAD_REQUEST, Some("phone")).await;
+    assert!(!body["error"].as_str().unwrap().contains("%2B"), "{body}");
+    app.stop().await;
+}
