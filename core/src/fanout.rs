@@ -118,6 +118,14 @@ pub(crate) async fn queue(kodo: &Kodo, tx: &mut Transaction<'_, Postgres>, event
 /// messages. Returns how many recipients it took, which is 0 when none wait
 /// or another dispatcher holds the expansion lock.
 pub async fn expand_waiting(kodo: &Kodo, limit: i64) -> Result<u64> {
+    // Every dispatcher pass asks, and the answer is nearly always no, so it
+    // costs one statement and no transaction.
+    let waiting: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM fanout_events)")
+        .fetch_one(&kodo.pool)
+        .await?;
+    if !waiting {
+        return Ok(0);
+    }
     let mut tx = kodo.pool.begin().await?;
     let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
         .bind(EXPANSION_LOCK)
