@@ -54,7 +54,8 @@ function kodoBinary(): string {
 /**
  * Returns the site root of the release build. cargo-leptos resolves the relative
  * site-root "target/site" against the workspace root even when
- * CARGO_TARGET_DIR points elsewhere, so that is the first candidate.
+ * CARGO_TARGET_DIR points elsewhere, so that is the first candidate. Throws
+ * when the site root has no phone module, which cargo-leptos does not build.
  */
 function siteRoot(): string {
   const candidates = [path.join(REPO_DIR, "target", "site")];
@@ -66,6 +67,10 @@ function siteRoot(): string {
     throw new Error(
       `No site files (pkg/kodo.js) in ${candidates.join(" or ")}. Build them with "cargo leptos build --release --split".`,
     );
+  }
+  const phoneModule = path.join(found, "pkg", "phone", "kodo_phone.js");
+  if (!fs.existsSync(phoneModule)) {
+    throw new Error(`The phone module ${phoneModule} is missing. Build it with "scripts/build-phone-wasm".`);
   }
   return found;
 }

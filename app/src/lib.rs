@@ -12,6 +12,7 @@ mod manage;
 pub mod model;
 mod phone_check;
 mod phone_field;
+mod phone_module;
 mod preferences_picker;
 #[cfg(feature = "ssr")]
 mod request;

@@ -1,10 +1,13 @@
 //! The phone number input with a country picker and a check as the visitor
-//! types. The check and the picker's list come from the server functions
-//! in [`crate::phone_check`], so the browser carries no phone metadata.
+//! types. The check runs in the phone module that the page imports on the
+//! first keystroke ([`crate::phone_module`]), and the picker's list comes
+//! from the `calling_codes` server function, so the main bundle carries no
+//! phone metadata.
 
 use leptos::prelude::*;
 
-use crate::phone_check::{calling_codes, check_phone, CallingCode, PhoneCheck, PhoneCheckRequest};
+use crate::phone_check::{calling_codes, CallingCode, PhoneCheck, PhoneCheckRequest};
+use crate::phone_module::check_number;
 
 /// A picker option: a region, its calling code and its name.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,7 +63,7 @@ pub fn PhoneField(
         };
         leptos::task::spawn_local(async move {
             // Without a check the server still validates on submit.
-            let Ok(result) = check_phone(request).await else {
+            let Some(result) = check_number(request).await else {
                 return;
             };
             // A slower check of older text must not overwrite a newer one.

@@ -1,6 +1,8 @@
 // The subscribe widget's phone field: the country picker fills in the
 // calling code, the number is checked as it is typed with the server's
-// rules, and a number the server would reject is never sent.
+// rules (in the phone module that the page imports on the first keystroke,
+// or by the check_phone server function when that module fails to load),
+// and a number the server would reject is never sent.
 
 import { expect, test, type Page } from "@playwright/test";
 
@@ -21,6 +23,35 @@ function countSignUpPosts(page: Page): () => number {
     }
   });
   return () => posts;
+}
+
+/** The folder the phone module's files are served from. */
+const PHONE_MODULE_PATH = "/pkg/phone/";
+
+/** Matches requests to the check_phone server function. */
+const CHECK_PHONE_URL = /\/api\/check_phone/;
+
+/** Records the URL paths of the phone module's files that the page requests. */
+function recordPhoneModuleRequests(page: Page): string[] {
+  const paths: string[] = [];
+  page.on("request", (request) => {
+    const { pathname } = new URL(request.url());
+    if (pathname.startsWith(PHONE_MODULE_PATH)) {
+      paths.push(pathname);
+    }
+  });
+  return paths;
+}
+
+/** Counts the requests to the check_phone server function, aborted ones too. */
+function countServerChecks(page: Page): () => number {
+  let checks = 0;
+  page.on("request", (request) => {
+    if (CHECK_PHONE_URL.test(request.url())) {
+      checks += 1;
+    }
+  });
+  return () => checks;
 }
 
 test("country picker fills the calling code", async ({ page }) => {
@@ -156,4 +187,104 @@ test("widget fits a 360 px screen", async ({ browser, baseURL }) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow, "pixels of horizontal scrolling").toBeLessThanOrEqual(0);
   await context.close();
+});
+
+test("phone module not fetched before typing", async ({ page }) => {
+  const modulePaths = recordPhoneModuleRequests(page);
+  await openWidget(page);
+  // Neither focusing the picker, which loads the country list, nor focusing
+  // the empty phone field is a keystroke.
+  const picker = page.locator("[data-test=phone-country]");
+  await picker.focus();
+  await expect(picker.locator("option[value=GB]")).toHaveCount(1);
+  await page.locator("[data-test=subscribe-phone]").focus();
+  await page.waitForLoadState("networkidle");
+  expect(modulePaths, "phone module requests before the first keystroke").toEqual([]);
+
+  await page.locator("[data-test=subscribe-phone]").pressSequentially("+33612345678");
+  await expect(page.locator("[data-test=phone-check]")).toContainText("+33 6 12 34 56 78");
+  expect(modulePaths, "phone module files fetched after typing").toEqual(
+    expect.arrayContaining([`${PHONE_MODULE_PATH}kodo_phone.js`, `${PHONE_MODULE_PATH}kodo_phone_bg.wasm`]),
+  );
+  expect(
+    modulePaths.filter((path) => path.endsWith(".wasm")),
+    "phone module WASM fetches for twelve keystrokes",
+  ).toHaveLength(1);
+});
+
+test("checks run without check_phone", async ({ page }) => {
+  const serverChecks = countServerChecks(page);
+  const modulePaths = recordPhoneModuleRequests(page);
+  await page.route(CHECK_PHONE_URL, (route) => route.abort());
+  await openWidget(page);
+  const phone = page.locator("[data-test=subscribe-phone]");
+  const check = page.locator("[data-test=phone-check]");
+
+  await phone.pressSequentially("+1 201 555");
+  await expect(check).toHaveAttribute("data-problem", "invalid");
+  await expect(check).toContainText(/not valid/i);
+  await expect(phone).toHaveAttribute("aria-invalid", "true");
+
+  await phone.fill("+44 20 7946 0958");
+  await expect(check).toHaveAttribute("data-problem", "not_mobile");
+  await expect(check).toContainText(/cannot receive text messages/i);
+
+  await phone.fill("+44 (0)7400 123456");
+  await expect(check).toHaveAttribute("data-problem", "");
+  await expect(check).toHaveText("We will text +44 7400 123456.");
+  await expect(phone).toHaveAttribute("aria-invalid", "false");
+
+  expect(modulePaths, "phone module files fetched").toContain(`${PHONE_MODULE_PATH}kodo_phone_bg.wasm`);
+  expect(serverChecks(), "requests to check_phone").toBe(0);
+});
+
+test("allowed countries checked without check_phone", async ({ page: admin, browser, baseURL }) => {
+  await logInAsAdmin(admin);
+  await setAllowedCountries(admin, "US, CA");
+  const context = await browser.newContext({ baseURL });
+  try {
+    const visitor = await context.newPage();
+    const serverChecks = countServerChecks(visitor);
+    await visitor.route(CHECK_PHONE_URL, (route) => route.abort());
+    await openWidget(visitor);
+    const phone = visitor.locator("[data-test=subscribe-phone]");
+    const check = visitor.locator("[data-test=phone-check]");
+
+    await phone.pressSequentially("+44 7400 123456");
+    await expect(check).toHaveAttribute("data-problem", "country_not_allowed");
+    await expect(check).toContainText("Numbers from GB cannot subscribe to this page; it accepts numbers from CA, US.");
+
+    await phone.fill("+1 201 555 0123");
+    await expect(check).toHaveAttribute("data-problem", "");
+    await expect(check).toHaveText("We will text +1 201-555-0123.");
+    expect(serverChecks(), "requests to check_phone").toBe(0);
+  } finally {
+    await context.close();
+    await setAllowedCountries(admin, "");
+  }
+});
+
+test("server checks when module fails", async ({ page }) => {
+  const serverChecks = countServerChecks(page);
+  const warnings: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "warning") {
+      warnings.push(message.text());
+    }
+  });
+  await page.route(`**${PHONE_MODULE_PATH}**`, (route) => route.abort());
+  await openWidget(page);
+  const phone = page.locator("[data-test=subscribe-phone]");
+  const check = page.locator("[data-test=phone-check]");
+
+  await phone.fill("+1 201 555 0123 ext. 5");
+  await expect(check).toHaveAttribute("data-problem", "extension");
+  await phone.fill("+33612345678");
+  await expect(check).toContainText("+33 6 12 34 56 78");
+
+  expect(serverChecks(), "requests to check_phone").toBeGreaterThanOrEqual(2);
+  expect(
+    warnings.filter((text) => text.includes("phone module")),
+    "console warnings about the phone module",
+  ).toHaveLength(1);
 });

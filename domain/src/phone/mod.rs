@@ -7,6 +7,7 @@
 //! fixed lines.
 
 mod allowed;
+mod check;
 mod countries;
 mod error;
 mod input;
@@ -20,6 +21,7 @@ use phonenumber::Type;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use allowed::CountryNotAllowed;
+pub use check::{check, PhoneCheck, PhoneCheckRequest, COUNTRY_NOT_ALLOWED};
 pub use countries::country_calling_codes;
 pub use error::{NonMobileType, PhoneError};
 
