@@ -200,17 +200,27 @@ async fn withdraw_unsent(tx: &mut Transaction<'_, Postgres>, incident_id: i64) -
 /// Takes up to `limit` of an event's waiting recipients, in subscriber
 /// order, and queues their messages.
 async fn expand(kodo: &Kodo, tx: &mut Transaction<'_, Postgres>, event: &Event, limit: i64) -> Result<Batch> {
+    // The table's statistics are usually older than its rows, and planned
+    // from them the batch sorted all of an event's recipients, about 50 ms
+    // per batch for 100,000. Reading the key in order takes 5 ms.
+    sqlx::query("SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)")
+        .execute(&mut **tx)
+        .await?;
     let subscriber_ids: Vec<i64> = sqlx::query_scalar(
         "DELETE FROM fanout_recipients \
-         WHERE update_id = $1 AND subscriber_id IN ( \
-           SELECT subscriber_id FROM fanout_recipients WHERE update_id = $1 \
-           ORDER BY subscriber_id LIMIT $2) \
+         WHERE update_id = $1 AND subscriber_id <= COALESCE( \
+           (SELECT subscriber_id FROM fanout_recipients WHERE update_id = $1 \
+            ORDER BY subscriber_id OFFSET $2 - 1 LIMIT 1), \
+           9223372036854775807) \
          RETURNING subscriber_id",
     )
     .bind(event.update_id)
     .bind(limit)
     .fetch_all(&mut **tx)
     .await?;
+    sqlx::query("SELECT set_config('enable_bitmapscan', 'on', true), set_config('enable_seqscan', 'on', true)")
+        .execute(&mut **tx)
+        .await?;
     if subscriber_ids.is_empty() {
         return Ok(Batch { recipients: 0, messages: 0 });
     }
