@@ -303,10 +303,16 @@ impl Dispatcher {
     /// makes messages for the next recipients of large incident events.
     /// Sending comes first, so an event's first messages leave while the
     /// rest are being made.
+    ///
+    /// A pass that the rate limit cut short makes none: due messages are
+    /// waiting anyway, and the dispatcher must claim again the moment the
+    /// next token is there, or the sender falls below its rate.
     async fn run_pass(&self, batch_size: i64) -> kodo_core::Result<Pass> {
         let mut pass = self.send_pass(batch_size).await?;
-        let expanded = fanout::expand_waiting(&self.kodo, fanout::DISPATCH_BATCH).await?;
-        pass.handled += expanded as usize;
+        if pass.rate_wait.is_none() {
+            let expanded = fanout::expand_waiting(&self.kodo, fanout::DISPATCH_BATCH).await?;
+            pass.handled += expanded as usize;
+        }
         Ok(pass)
     }
 
