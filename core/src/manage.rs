@@ -100,7 +100,7 @@ pub async fn verify(kodo: &Kodo, request_id: &str, code: &str) -> Result<ManageT
     if let Some(error) = void_code_error(pending.expired, pending.attempts) {
         return Err(error);
     }
-    let expected = kodo.keys.hash_verification_code(request_id, code);
+    let expected = kodo.keys.hash_verification_code(request_id, &code);
     let matches = bool::from(expected.ct_eq(&pending.code_hash));
     let subscriber_id = match pending.subscriber_id {
         Some(id) if matches => id,

@@ -196,16 +196,35 @@ struct PendingCode {
     time_zone: String,
 }
 
-/// Checks the format of a texted code, naming the `code` field.
-pub(crate) fn validate_code_format(code: &str) -> Result<&str> {
-    let code = code.trim();
-    if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
+/// Checks the format of a texted code, naming the `code` field, and returns
+/// its 6 ASCII digits. Spaces and dashes between the digits are dropped and
+/// full-width digits, which East Asian input methods type, are read as
+/// digits.
+pub(crate) fn validate_code_format(code: &str) -> Result<String> {
+    let mut digits = String::with_capacity(6);
+    for c in code.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            '０'..='９' => digits.push(char::from(b'0' + (u32::from(c) - u32::from('０')) as u8)),
+            c if c.is_whitespace() || c == '-' => {}
+            _ => {
+                return Err(Error::invalid(
+                    "code",
+                    "The code has digits only; enter the 6 digits from the text we sent.",
+                ))
+            }
+        }
+    }
+    if digits.len() != 6 {
         return Err(Error::invalid(
             "code",
-            "The code is the 6 digits in the text we sent; enter them without spaces.",
+            format!(
+                "The code has 6 digits, and this has {}; enter the 6 digits from the text we sent.",
+                digits.len()
+            ),
         ));
     }
-    Ok(code)
+    Ok(digits)
 }
 
 /// Returns the error for a code past its expiry or its attempts, if it is.
@@ -231,7 +250,10 @@ pub(crate) fn wrong_code_error(attempts_before: i32) -> Error {
     Error::invalid(
         "code",
         if left > 0 {
-            format!("That code is wrong; check the text we sent and try again ({left} attempts left).")
+            format!(
+                "That code is wrong; check the text we sent and try again ({left} {} left).",
+                if left == 1 { "attempt" } else { "attempts" }
+            )
         } else {
             "That code is wrong, and it was the last attempt; request a new code.".to_owned()
         },
@@ -258,7 +280,7 @@ pub async fn verify(kodo: &Kodo, signup_id: &str, code: &str) -> Result<Subscrib
     if let Some(error) = void_code_error(pending.expired, pending.attempts) {
         return Err(error);
     }
-    let expected = kodo.keys.hash_verification_code(signup_id, code);
+    let expected = kodo.keys.hash_verification_code(signup_id, &code);
     if !bool::from(expected.ct_eq(&pending.code_hash)) {
         sqlx::query("UPDATE verification_codes SET attempts = attempts + 1 WHERE phone = $1")
             .bind(&pending.phone)
@@ -720,6 +742,22 @@ mod tests {
             assert_eq!(code.len(), 6);
             assert!(code.chars().all(|c| c.is_ascii_digit()));
         }
+    }
+
+    #[test]
+    fn code_format_accepts_spacing_and_full_width_digits() {
+        assert_eq!(validate_code_format(" 123 456 ").unwrap(), "123456");
+        assert_eq!(validate_code_format("123-456").unwrap(), "123456");
+        assert_eq!(validate_code_format("１２３４５６").unwrap(), "123456");
+    }
+
+    #[test]
+    fn code_format_names_the_problem() {
+        let short = validate_code_format("12345").unwrap_err().to_string();
+        assert!(short.contains("this has 5"), "{short}");
+        let letters = validate_code_format("abcdef").unwrap_err().to_string();
+        assert!(letters.contains("digits only"), "{letters}");
+        assert!(validate_code_format("1234567").is_err());
     }
 
     #[test]
