@@ -118,8 +118,8 @@ pub(crate) async fn queue(kodo: &Kodo, tx: &mut Transaction<'_, Postgres>, event
 /// messages. Returns how many recipients it took, which is 0 when none wait
 /// or another dispatcher holds the expansion lock.
 pub async fn expand_waiting(kodo: &Kodo, limit: i64) -> Result<u64> {
-    // Every dispatcher pass asks, and the answer is nearly always no, so it
-    // costs one statement and no transaction.
+    // Every dispatcher pass runs this check and nearly always finds
+    // nothing, so the check is one statement outside a transaction.
     let waiting: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM fanout_events)")
         .fetch_one(&kodo.pool)
         .await?;
@@ -135,6 +135,7 @@ pub async fn expand_waiting(kodo: &Kodo, limit: i64) -> Result<u64> {
         return Ok(0);
     }
     db::share_subscriber_removal_lock(&mut *tx).await?;
+
     let mut expanded = 0;
     let mut queued = 0;
     while expanded < limit as u64 {
@@ -157,6 +158,7 @@ pub async fn expand_waiting(kodo: &Kodo, limit: i64) -> Result<u64> {
                 .await?;
         }
     }
+
     if queued > 0 {
         db::notify_dispatchers(&mut *tx).await?;
     }
