@@ -1,7 +1,8 @@
-//! Incidents and their updates. Every change is an event that enqueues
-//! its notifications in the same transaction, so an incident is never
-//! saved without its messages, nor a message queued for a change that
-//! rolled back.
+//! Incidents and their updates. Every change is an event that queues its
+//! recipients in the same transaction (`fanout`), so an incident is never
+//! saved without them, nor a recipient queued for a change that rolled
+//! back. Dispatchers make messages for the recipients a large event left
+//! waiting.
 
 use chrono::{DateTime, Utc};
 use kodo_domain::incident::{IncidentStatus, Severity};
