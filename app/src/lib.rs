@@ -3,31 +3,51 @@
 //! widget, and the admin dashboard. Server functions sit beside the
 //! components that call them; their bodies run only on the server.
 
+#[cfg(feature = "admin-pages")]
 pub mod admin;
+#[cfg(feature = "public-pages")]
 mod browser;
+#[cfg(feature = "ssr")]
+mod bundle;
+#[cfg(feature = "public-pages")]
 mod codec;
 mod error;
+#[cfg(feature = "public-pages")]
 mod incident_page;
+#[cfg(feature = "public-pages")]
 mod manage;
 pub mod model;
+#[cfg(feature = "public-pages")]
 mod phone_check;
+#[cfg(feature = "public-pages")]
 mod phone_field;
+#[cfg(feature = "public-pages")]
 mod phone_module;
+#[cfg(feature = "public-pages")]
 mod preferences_picker;
 #[cfg(feature = "ssr")]
 mod request;
+mod service_checkboxes;
+#[cfg(feature = "public-pages")]
 mod status_page;
+#[cfg(feature = "public-pages")]
 mod subscribe;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, Lazy, SsrMode};
+use leptos_meta::{provide_meta_context, Stylesheet, Title};
+use leptos_router::any_nested_route::IntoAnyNestedRoute;
+use leptos_router::components::{Router, Routes};
 
 pub use error::AppError;
 
-/// The HTML document around every page.
+/// The HTML document around every page. An admin page loads the admin
+/// dashboard's bundle, any other page the public pages' bundle.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    use bundle::BundleChunks;
+    use leptos_meta::MetaTags;
+
+    let options = bundle::options_for_page(options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -35,7 +55,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options=options.clone() />
+                <BundleChunks options />
                 <MetaTags />
             </head>
             <body>
@@ -45,7 +66,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The router of every page.
+/// The router of every page. Each bundle hydrates with its own pages only;
+/// links from one bundle's pages to the other's are `rel="external"`, so
+/// the browser loads them whole.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -54,30 +77,55 @@ pub fn App() -> impl IntoView {
         <Title text="Status" />
         <Router>
             <Routes fallback=NotFound>
-                // Async: the server sends these pages whole, so they read
-                // without JavaScript, and an unknown incident gets a 404.
-                <Route path=path!("/") view=status_page::StatusPage ssr=SsrMode::Async />
-                <Route path=path!("/incidents/:id") view=incident_page::IncidentPage ssr=SsrMode::Async />
-                <Route path=path!("/manage") view={Lazy::<manage::ManageRoute>::new()} />
-                <Route path=path!("/admin/login") view={Lazy::<admin::login::LoginRoute>::new()} />
-                <ParentRoute path=path!("/admin") view={Lazy::<admin::AdminLayoutRoute>::new()}>
-                    <Route path=path!("") view={Lazy::<admin::incidents::IncidentsRoute>::new()} />
-                    <Route path=path!("incidents") view={Lazy::<admin::incidents::IncidentsRoute>::new()} />
-                    <Route path=path!("maintenance") view={Lazy::<admin::maintenance::MaintenanceRoute>::new()} />
-                    <Route path=path!("services") view={Lazy::<admin::services::ServicesRoute>::new()} />
-                    <Route path=path!("subscribers") view={Lazy::<admin::subscribers::SubscribersRoute>::new()} />
-                    <Route
-                        path=path!("subscribers/:id")
-                        view={Lazy::<admin::subscriber_detail::SubscriberDetailRoute>::new()}
-                    />
-                    <Route path=path!("outbox") view={Lazy::<admin::outbox::OutboxRoute>::new()} />
-                    <Route path=path!("delivery") view={Lazy::<admin::delivery::DeliveryRoute>::new()} />
-                    <Route path=path!("settings") view={Lazy::<admin::settings::SettingsRoute>::new()} />
-                    <Route path=path!("templates") view={Lazy::<admin::templates::TemplatesRoute>::new()} />
-                </ParentRoute>
+                <PublicRoutes />
+                <AdminRoutes />
             </Routes>
         </Router>
     }
+}
+
+/// The status page, incident pages and the subscription manager.
+///
+/// The route sets are type-erased, as `always-erase-components` makes
+/// every component's routes in release builds, so that both builds agree.
+#[cfg(feature = "public-pages")]
+#[component(transparent)]
+fn PublicRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use leptos_router::components::Route;
+    use leptos_router::{path, Lazy, SsrMode};
+
+    view! {
+        // Async: the server sends these pages whole, so they read without
+        // JavaScript, and an unknown incident gets a 404.
+        <Route path=path!("/") view=status_page::StatusPage ssr=SsrMode::Async />
+        <Route path=path!("/incidents/:id") view=incident_page::IncidentPage ssr=SsrMode::Async />
+        <Route path=path!("/manage") view={Lazy::<manage::ManageRoute>::new()} />
+    }
+    .into_inner()
+    .into_any_nested_route()
+}
+
+#[cfg(not(feature = "public-pages"))]
+#[component(transparent)]
+fn PublicRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    no_routes()
+}
+
+#[cfg(feature = "admin-pages")]
+use admin::AdminRoutes;
+
+#[cfg(not(feature = "admin-pages"))]
+#[component(transparent)]
+fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    no_routes()
+}
+
+/// A route set that matches no path, in place of the pages a bundle leaves
+/// out. (An empty tuple would match every path.)
+#[cfg(not(all(feature = "public-pages", feature = "admin-pages")))]
+fn no_routes() -> leptos_router::any_nested_route::AnyNestedRoute {
+    leptos::tachys::view::iterators::StaticVec::<leptos_router::any_nested_route::AnyNestedRoute>::from(Vec::new())
+        .into_any_nested_route()
 }
 
 /// Returns a signal that turns true once the page has hydrated in the
@@ -96,7 +144,7 @@ fn NotFound() -> impl IntoView {
         <main class="page">
             <h1>"Page not found"</h1>
             <p>
-                <a href="/">"Back to the status page"</a>
+                <a href="/" rel="external">"Back to the status page"</a>
             </p>
         </main>
     }

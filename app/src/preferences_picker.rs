@@ -1,11 +1,11 @@
 //! The choice of what a subscriber hears about, shared by the subscribe
-//! widget and the manage page, and the service checkboxes that the admin's
-//! incident form uses too.
+//! widget and the manage page.
 
 use kodo_domain::preferences::{Preferences, Scope};
 use leptos::prelude::*;
 
 use crate::model::ServiceView;
+use crate::service_checkboxes::ServiceCheckboxes;
 
 /// The form state of a [`Preferences`] value, one signal per control.
 #[derive(Debug, Clone, Copy)]
@@ -75,36 +75,4 @@ fn Toggle(label: &'static str, signal: RwSignal<bool>, test: &'static str) -> im
             <span>{label}</span>
         </label>
     }
-}
-
-/// Shows one labelled checkbox per service. `chosen` contains the ids of
-/// the ticked ones.
-#[component]
-pub fn ServiceCheckboxes(services: Vec<ServiceView>, chosen: RwSignal<Vec<i64>>, test: &'static str) -> impl IntoView {
-    services
-        .into_iter()
-        .map(|service| {
-            let id = service.id;
-            view! {
-                <label class="checkbox">
-                    <input
-                        type="checkbox"
-                        data-test=test
-                        value=id.to_string()
-                        prop:checked=move || chosen.read().contains(&id)
-                        on:change=move |event| {
-                            let on = event_target_checked(&event);
-                            chosen.update(|ids| {
-                                ids.retain(|other| *other != id);
-                                if on {
-                                    ids.push(id);
-                                }
-                            });
-                        }
-                    />
-                    <span>{service.name}</span>
-                </label>
-            }
-        })
-        .collect_view()
 }

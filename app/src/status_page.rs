@@ -116,7 +116,7 @@ fn StatusContent(data: StatusPageData) -> impl IntoView {
         </Show>
         <footer class="page-footer">
             <a href="/manage" data-test="manage-link">"Manage subscription"</a>
-            <a href="/admin">"Admin"</a>
+            <a href="/admin" rel="external">"Admin"</a>
         </footer>
     }
 }

@@ -245,7 +245,7 @@ fn EventProgress(event: EventProgressView, failures: Vec<FailureView>) -> impl I
     view! {
         <article class="card delivery-event" data-test="delivery-event" data-update-id=event.update_id.to_string()>
             <h2>
-                <a href=format!("/incidents/{}", event.incident_id)>{event.incident_title.clone()}</a>
+                <a href=format!("/incidents/{}", event.incident_id) rel="external">{event.incident_title.clone()}</a>
                 " "
                 <span class="badge">{event.update_kind.clone()}</span>
             </h2>

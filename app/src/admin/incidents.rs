@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::services::list_services;
 use super::{action_error, ActionError};
 use crate::model::{IncidentView, ServiceView};
-use crate::preferences_picker::ServiceCheckboxes;
+use crate::service_checkboxes::ServiceCheckboxes;
 use crate::AppError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -230,7 +230,7 @@ fn AdminIncident(incident: IncidentView, update: ServerAction<PostIncidentUpdate
     view! {
         <article class="incident card" data-test="admin-incident" data-id=id.to_string()>
             <h3>
-                <a href=format!("/incidents/{id}")>{incident.title.clone()}</a>
+                <a href=format!("/incidents/{id}") rel="external">{incident.title.clone()}</a>
             </h3>
             <p class="incident-meta">
                 <span class=format!("badge severity-{}", incident.severity.as_str())>{incident.severity.label()}</span>

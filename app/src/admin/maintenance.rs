@@ -9,7 +9,7 @@ use leptos::server_fn::codec::Json;
 use leptos_router::{lazy_route, LazyRoute};
 use serde::{Deserialize, Serialize};
 
-use crate::preferences_picker::ServiceCheckboxes;
+use crate::service_checkboxes::ServiceCheckboxes;
 use super::services::list_services;
 use super::{action_error, action_failure, ActionError, FieldError};
 use crate::model::ServiceView;

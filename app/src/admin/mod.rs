@@ -15,8 +15,9 @@ pub mod templates;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Outlet, Redirect, A};
-use leptos_router::{lazy_route, LazyRoute};
+use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, A};
+use leptos_router::any_nested_route::IntoAnyNestedRoute;
+use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
 use crate::AppError;
 
@@ -64,6 +65,29 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
+/// The sign-in page and the dashboard, each page a lazily loaded route,
+/// type-erased as in `crate::App`'s public routes.
+#[component(transparent)]
+pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    view! {
+        <Route path=path!("/admin/login") view={Lazy::<login::LoginRoute>::new()} />
+        <ParentRoute path=path!("/admin") view={Lazy::<AdminLayoutRoute>::new()}>
+            <Route path=path!("") view={Lazy::<incidents::IncidentsRoute>::new()} />
+            <Route path=path!("incidents") view={Lazy::<incidents::IncidentsRoute>::new()} />
+            <Route path=path!("maintenance") view={Lazy::<maintenance::MaintenanceRoute>::new()} />
+            <Route path=path!("services") view={Lazy::<services::ServicesRoute>::new()} />
+            <Route path=path!("subscribers") view={Lazy::<subscribers::SubscribersRoute>::new()} />
+            <Route path=path!("subscribers/:id") view={Lazy::<subscriber_detail::SubscriberDetailRoute>::new()} />
+            <Route path=path!("outbox") view={Lazy::<outbox::OutboxRoute>::new()} />
+            <Route path=path!("delivery") view={Lazy::<delivery::DeliveryRoute>::new()} />
+            <Route path=path!("settings") view={Lazy::<settings::SettingsRoute>::new()} />
+            <Route path=path!("templates") view={Lazy::<templates::TemplatesRoute>::new()} />
+        </ParentRoute>
+    }
+    .into_inner()
+    .into_any_nested_route()
+}
+
 /// The frame of every admin page as a lazily loaded route, so that its code
 /// and the server functions it calls stay out of the status page's WASM.
 pub struct AdminLayoutRoute;
@@ -100,7 +124,7 @@ pub fn AdminLayout() -> impl IntoView {
                     <A href="/admin/outbox">"Messages"</A>
                     <A href="/admin/templates">"Templates"</A>
                     <A href="/admin/settings">"Settings"</A>
-                    <a href="/">"Status page"</a>
+                    <a href="/" rel="external">"Status page"</a>
                 </nav>
                 <ActionForm action=logout>
                     <button type="submit" class="button link" data-test="logout">"Sign out"</button>

@@ -1,0 +1,63 @@
+// The public pages and the admin dashboard hydrate with two WASM bundles:
+// a visitor's status page fetches no admin code, and an admin page fetches
+// the admin bundle. Links between the two load the other page whole, so
+// each page hydrates with the bundle that has its routes.
+
+import { expect, test, type Page } from "@playwright/test";
+
+import { logInAsAdmin, openPage, waitForHydration } from "../support/pages";
+
+/** The folder the admin dashboard's bundle is served from. */
+const ADMIN_BUNDLE_PATH = "/pkg/admin/";
+
+/** Records the URL paths of the WASM and JavaScript files the page requests. */
+function recordBundleRequests(page: Page): string[] {
+  const paths: string[] = [];
+  page.on("request", (request) => {
+    const { pathname } = new URL(request.url());
+    if (pathname.startsWith("/pkg/") && /\.(wasm|js)$/.test(pathname)) {
+      paths.push(pathname);
+    }
+  });
+  return paths;
+}
+
+test("status page loads no admin code", async ({ page }) => {
+  const paths = recordBundleRequests(page);
+  await openPage(page, "/");
+  await page.waitForLoadState("networkidle");
+  expect(paths, "public bundle files").toEqual(expect.arrayContaining(["/pkg/kodo.js", "/pkg/kodo.wasm"]));
+  expect(
+    paths.filter((path) => path.startsWith(ADMIN_BUNDLE_PATH)),
+    "admin bundle files fetched by the status page",
+  ).toEqual([]);
+});
+
+test("links between status page and admin load the other bundle", async ({ page }) => {
+  await logInAsAdmin(page);
+  await openPage(page, "/");
+  const paths = recordBundleRequests(page);
+
+  await page.getByRole("link", { name: "Admin", exact: true }).click();
+  await expect(page).toHaveURL(/\/admin\/?$/);
+  await waitForHydration(page);
+  await expect(page.getByRole("navigation", { name: "Admin" })).toBeVisible();
+  expect(paths, "admin bundle files after following the link").toEqual(
+    expect.arrayContaining([`${ADMIN_BUNDLE_PATH}kodo.js`, `${ADMIN_BUNDLE_PATH}kodo.wasm`]),
+  );
+
+  // The admin pages link to each other inside their bundle: no page load.
+  paths.length = 0;
+  await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Services" }).click();
+  await expect(page).toHaveURL(/\/admin\/services$/);
+  await waitForHydration(page);
+  expect(
+    paths.filter((path) => path.endsWith("/kodo.wasm")),
+    "main bundles fetched on a move between admin pages",
+  ).toEqual([]);
+
+  await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Status page" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await waitForHydration(page, page.locator("[data-test=subscribe-form]"));
+  expect(paths, "public bundle files after the status page link").toContain("/pkg/kodo.wasm");
+});
