@@ -14,7 +14,7 @@
 //! second would allow twice the rate in that first second. The slack lets a
 //! dispatcher wake a few milliseconds late without losing tokens.
 //!
-//! Dispatchers fill the bucket at [`sending_rate`], 1 % below the rate the
+//! Dispatchers fill the bucket at [`sending_rate`], 0.5 % below the rate the
 //! admin set. The margin covers the slack and the few milliseconds by which
 //! requests reach Twilio earlier or later than they were claimed, so that
 //! Twilio counts at most the set rate in any one second.
@@ -37,7 +37,7 @@ pub struct Bucket {
 pub const SLACK: Duration = Duration::from_millis(5);
 
 /// The share of the configured rate that dispatchers send at.
-pub const RATE_MARGIN: f64 = 0.99;
+pub const RATE_MARGIN: f64 = 0.995;
 
 /// Returns the rate, in segments per second, at which dispatchers fill a
 /// sender's bucket when the admin set `configured`.

@@ -80,9 +80,9 @@ async fn rate_settings_default_and_validation() {
 #[tokio::test]
 async fn drain_stops_at_bucket_capacity() {
     let app = TestApp::spawn_with_twilio().await;
-    // 500 segments per second: dispatchers send at 99 % of it, 495, so
-    // the bucket contains 1 + 495 * 0.005 = 3.475 tokens and each millisecond
-    // adds 0.495.
+    // 500 segments per second: dispatchers send at 99.5 % of it, 497.5, so
+    // the bucket contains 1 + 497.5 * 0.005 = 3.4875 tokens and each
+    // millisecond adds 0.4975.
     set_rate(&app, 500.0).await;
     let (dispatcher, clock) = manual_dispatcher(&app);
     for index in 0..12 {
@@ -95,13 +95,13 @@ async fn drain_stops_at_bucket_capacity() {
         .await
         .unwrap()
         .expect("a bucket for the sender");
-    assert!((bucket.tokens - 0.475).abs() < 1e-9, "tokens left: {}", bucket.tokens);
+    assert!((bucket.tokens - 0.4875).abs() < 1e-9, "tokens left: {}", bucket.tokens);
     assert_eq!(dispatcher.drain().await.unwrap(), 0, "no refill without time");
 
     advance(&clock, 2);
-    assert_eq!(dispatcher.drain().await.unwrap(), 1, "1.465 tokens after 2 ms");
+    assert_eq!(dispatcher.drain().await.unwrap(), 1, "1.4825 tokens after 2 ms");
     advance(&clock, 1);
-    assert_eq!(dispatcher.drain().await.unwrap(), 0, "0.96 tokens pay for nothing");
+    assert_eq!(dispatcher.drain().await.unwrap(), 0, "0.98 tokens pay for nothing");
     advance(&clock, 1_000);
     assert_eq!(dispatcher.drain().await.unwrap(), 3, "an idle second refills only the capacity");
     assert_eq!(app.twilio.received().len(), 7);
@@ -116,8 +116,8 @@ async fn drain_stops_at_bucket_capacity() {
 #[tokio::test]
 async fn two_segment_message_costs_two() {
     let app = TestApp::spawn_with_twilio().await;
-    // Sent at 693 of 700 segments per second: a bucket of
-    // 1 + 693 * 0.005 = 4.465 tokens, refilled 0.693 per millisecond.
+    // Sent at 696.5 of 700 segments per second: a bucket of
+    // 1 + 696.5 * 0.005 = 4.4825 tokens, refilled 0.6965 per millisecond.
     set_rate(&app, 700.0).await;
     let (dispatcher, clock) = manual_dispatcher(&app);
     let long = "Our API is down in every region. ".repeat(6);
@@ -131,9 +131,9 @@ async fn two_segment_message_costs_two() {
         .unwrap();
     assert_eq!(segments, [2, 2, 2]);
 
-    assert_eq!(dispatcher.drain().await.unwrap(), 2, "4.465 tokens pay for two messages of 2");
+    assert_eq!(dispatcher.drain().await.unwrap(), 2, "4.4825 tokens pay for two messages of 2");
     advance(&clock, 2);
-    assert_eq!(dispatcher.drain().await.unwrap(), 0, "1.851 tokens pay for nothing");
+    assert_eq!(dispatcher.drain().await.unwrap(), 0, "1.8755 tokens pay for nothing");
     advance(&clock, 1);
     assert_eq!(dispatcher.drain().await.unwrap(), 1);
     app.stop().await;
@@ -190,7 +190,7 @@ async fn urgent_kinds_go_first_under_limit() {
     for _ in 0..5 {
         assert_eq!(dispatcher.drain().await.unwrap(), 1, "one message per second");
         order.push(app.twilio.received().last().unwrap().to.clone());
-        // At 0.99 segments per second a token takes 1,010.1 ms.
+        // At 0.995 segments per second a token takes 1,005.03 ms.
         advance(&clock, 1_011);
     }
     assert_eq!(order, [phone(3), phone(4), phone(2), phone(0), phone(1)]);
