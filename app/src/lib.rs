@@ -32,6 +32,8 @@ mod service_checkboxes;
 mod status_page;
 #[cfg(feature = "public-pages")]
 mod subscribe;
+#[cfg(feature = "public-pages")]
+mod subscribe_slot;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};

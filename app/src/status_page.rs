@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::JsonSliceCodec;
 use crate::model::{IncidentView, ServiceView};
-use crate::subscribe::SubscribeWidget;
+use crate::subscribe_slot::{SubscribeSlot, WidgetProps};
 use crate::AppError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,12 +107,12 @@ fn StatusContent(data: StatusPageData) -> impl IntoView {
             incidents=data.resolved
         />
         <Show when=move || data.sms_enabled>
-            <SubscribeWidget
-                services=services.clone()
-                consent_text=data.consent_text.clone()
-                sender=data.sender.clone()
-                allowed_countries=data.allowed_countries.clone()
-            />
+            <SubscribeSlot props=WidgetProps {
+                services: services.clone(),
+                consent_text: data.consent_text.clone(),
+                sender: data.sender.clone(),
+                allowed_countries: data.allowed_countries.clone(),
+            } />
         </Show>
         <footer class="page-footer">
             <a href="/manage" data-test="manage-link">"Manage subscription"</a>

@@ -67,15 +67,26 @@ export async function logInAsAdmin(page: Page): Promise<void> {
   await expect(page).toHaveURL(/\/admin\/?$/);
 }
 
+/**
+ * Opens the status page and loads the subscribe widget's code, as a
+ * visitor's first focus inside the widget does, and returns the widget.
+ */
+export async function openSubscribeWidget(page: Page): Promise<Locator> {
+  await page.goto("/");
+  await waitForHydration(page, page.locator("[data-test=subscribe-slot]"));
+  await page.locator("[data-test=subscribe-phone]").focus();
+  const form = page.locator("[data-test=subscribe-form]");
+  await waitForHydration(page, form);
+  return form;
+}
+
 /** Opens the status page, fills the subscribe widget and submits it. */
 export async function submitSubscription(
   page: Page,
   phone: string,
   options: { consent: boolean; maintenance?: boolean },
 ): Promise<void> {
-  await page.goto("/");
-  const form = page.locator("[data-test=subscribe-form]");
-  await waitForHydration(page, form);
+  const form = await openSubscribeWidget(page);
   await form.locator("[data-test=subscribe-phone]").fill(phone);
   if (options.maintenance) {
     await form.locator("[data-test=pref-maintenance]").check();

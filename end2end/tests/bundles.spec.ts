@@ -1,7 +1,8 @@
 // The public pages and the admin dashboard hydrate with two WASM bundles:
 // a visitor's status page fetches no admin code, and an admin page fetches
 // the admin bundle. Links between the two load the other page whole, so
-// each page hydrates with the bundle that has its routes.
+// each page hydrates with the bundle that has its routes. The subscribe
+// widget's code loads on the first focus or touch inside it.
 
 import { expect, test, type Page } from "@playwright/test";
 
@@ -58,6 +59,41 @@ test("links between status page and admin load the other bundle", async ({ page 
 
   await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Status page" }).click();
   await expect(page).toHaveURL(/\/$/);
-  await waitForHydration(page, page.locator("[data-test=subscribe-form]"));
+  await waitForHydration(page, page.locator("[data-test=subscribe-slot]"));
   expect(paths, "public bundle files after the status page link").toContain("/pkg/kodo.wasm");
+});
+
+/** Matches the lazy chunk with the subscribe widget's code. */
+const WIDGET_CHUNK = /\/pkg\/split_[^/]*widget_view[^/]*\.wasm$/;
+
+test("subscribe widget code loads on first focus and keeps what was typed", async ({ page }) => {
+  const paths = recordBundleRequests(page);
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route(WIDGET_CHUNK, async (route) => {
+    await held;
+    await route.continue();
+  });
+
+  await openPage(page, "/");
+  await page.waitForLoadState("networkidle");
+  expect(
+    paths.filter((path) => path.endsWith(".wasm")),
+    "WASM files a first load of the status page fetches",
+  ).toEqual(["/pkg/kodo.wasm"]);
+
+  // Typed into the server's markup while the widget's code downloads.
+  const phone = page.locator("[data-test=subscribe-phone]");
+  await phone.fill("+33 6 12 34 56 78");
+  await page.locator("[data-test=subscribe-consent]").check();
+  await expect.poll(() => paths.some((path) => WIDGET_CHUNK.test(path)), "widget chunk requested").toBe(true);
+  release();
+
+  await waitForHydration(page, page.locator("[data-test=subscribe-form]"));
+  await expect(phone).toHaveValue("+33 6 12 34 56 78");
+  await expect(page.locator("[data-test=subscribe-consent]")).toBeChecked();
+  await expect(page.locator("[data-test=subscribe-consent]")).toBeFocused();
+  await expect(page.locator("[data-test=phone-check]")).toContainText("+33 6 12 34 56 78");
 });

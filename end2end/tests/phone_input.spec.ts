@@ -6,13 +6,14 @@
 
 import { expect, test, type Page } from "@playwright/test";
 
-import { logInAsAdmin, setAllowedCountries, setSenderNumber, submitSubscription, uniqueUsNumber } from "../support/pages";
-
-async function openWidget(page: Page): Promise<void> {
-  await page.goto("/");
-  const form = page.locator("[data-test=subscribe-form]");
-  await expect(form).toHaveAttribute("data-hydrated", "true", { timeout: 30_000 });
-}
+import {
+  logInAsAdmin,
+  openSubscribeWidget,
+  setAllowedCountries,
+  setSenderNumber,
+  submitSubscription,
+  uniqueUsNumber,
+} from "../support/pages";
 
 /** Records the sign-up requests the page sends. */
 function countSignUpPosts(page: Page): () => number {
@@ -55,7 +56,7 @@ function countServerChecks(page: Page): () => number {
 }
 
 test("country picker fills the calling code", async ({ page }) => {
-  await openWidget(page);
+  await openSubscribeWidget(page);
   const picker = page.locator("[data-test=phone-country]");
   const phone = page.locator("[data-test=subscribe-phone]");
   const check = page.locator("[data-test=phone-check]");
@@ -78,7 +79,7 @@ test("country picker fills the calling code", async ({ page }) => {
 });
 
 test("typed number selects its country", async ({ page }) => {
-  await openWidget(page);
+  await openSubscribeWidget(page);
   await page.locator("[data-test=phone-country]").focus();
   await expect(page.locator("[data-test=phone-country] option[value=FR]")).toHaveCount(1);
   await page.locator("[data-test=subscribe-phone]").fill("+33612345678");
@@ -87,7 +88,7 @@ test("typed number selects its country", async ({ page }) => {
 });
 
 test("invalid numbers named before submit", async ({ page }) => {
-  await openWidget(page);
+  await openSubscribeWidget(page);
   const posts = countSignUpPosts(page);
   const phone = page.locator("[data-test=subscribe-phone]");
   const check = page.locator("[data-test=phone-check]");
@@ -117,7 +118,7 @@ test("allowed countries limit the picker", async ({ page: admin, browser, baseUR
   const context = await browser.newContext({ baseURL });
   try {
     const visitor = await context.newPage();
-    await openWidget(visitor);
+    await openSubscribeWidget(visitor);
     const picker = visitor.locator("[data-test=phone-country]");
     await picker.focus();
     await expect(picker.locator("option[value=US]")).toHaveCount(1);
@@ -138,7 +139,7 @@ test("allowed countries limit the picker", async ({ page: admin, browser, baseUR
 test("time zone detected from browser", async ({ browser, baseURL }) => {
   const context = await browser.newContext({ baseURL, timezoneId: "Asia/Tokyo" });
   const page = await context.newPage();
-  await openWidget(page);
+  await openSubscribeWidget(page);
   await expect(page.locator("[data-test=subscribe-time-zone]")).toHaveValue("Asia/Tokyo");
   await expect(page.getByLabel("Time zone")).toBeEditable();
   await context.close();
@@ -181,7 +182,7 @@ test("widget readable without JavaScript", async ({ browser, baseURL, request })
 test("widget fits a 360 px screen", async ({ browser, baseURL }) => {
   const context = await browser.newContext({ baseURL, viewport: { width: 360, height: 740 } });
   const page = await context.newPage();
-  await openWidget(page);
+  await openSubscribeWidget(page);
   await page.locator("[data-test=subscribe-phone]").fill("+1 201 555 0123 ext. 5");
   await expect(page.locator("[data-test=phone-check]")).toBeVisible();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -191,7 +192,7 @@ test("widget fits a 360 px screen", async ({ browser, baseURL }) => {
 
 test("phone module not fetched before typing", async ({ page }) => {
   const modulePaths = recordPhoneModuleRequests(page);
-  await openWidget(page);
+  await openSubscribeWidget(page);
   // Neither focusing the picker, which loads the country list, nor focusing
   // the empty phone field is a keystroke.
   const picker = page.locator("[data-test=phone-country]");
@@ -216,7 +217,7 @@ test("checks run without check_phone", async ({ page }) => {
   const serverChecks = countServerChecks(page);
   const modulePaths = recordPhoneModuleRequests(page);
   await page.route(CHECK_PHONE_URL, (route) => route.abort());
-  await openWidget(page);
+  await openSubscribeWidget(page);
   const phone = page.locator("[data-test=subscribe-phone]");
   const check = page.locator("[data-test=phone-check]");
 
@@ -246,7 +247,7 @@ test("allowed countries checked without check_phone", async ({ page: admin, brow
     const visitor = await context.newPage();
     const serverChecks = countServerChecks(visitor);
     await visitor.route(CHECK_PHONE_URL, (route) => route.abort());
-    await openWidget(visitor);
+    await openSubscribeWidget(visitor);
     const phone = visitor.locator("[data-test=subscribe-phone]");
     const check = visitor.locator("[data-test=phone-check]");
 
@@ -273,7 +274,7 @@ test("server checks when module fails", async ({ page }) => {
     }
   });
   await page.route(`**${PHONE_MODULE_PATH}**`, (route) => route.abort());
-  await openWidget(page);
+  await openSubscribeWidget(page);
   const phone = page.locator("[data-test=subscribe-phone]");
   const check = page.locator("[data-test=phone-check]");
 
