@@ -69,6 +69,9 @@ fn Toggle(label: &'static str, signal: RwSignal<bool>, test: &'static str) -> im
             <input
                 type="checkbox"
                 data-test=test
+                // The attribute shows the state in the server's markup, the
+                // property keeps it in the browser.
+                checked=signal
                 prop:checked=signal
                 on:change=move |event| signal.set(event_target_checked(&event))
             />

@@ -23,6 +23,7 @@ pub fn ServiceCheckboxes(
                         type="checkbox"
                         data-test=test
                         value=id.to_string()
+                        checked=move || chosen.read().contains(&id)
                         prop:checked=move || chosen.read().contains(&id)
                         on:change=move |event| {
                             let on = event_target_checked(&event);

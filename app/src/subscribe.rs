@@ -189,7 +189,9 @@ fn DetailsForm(
     };
 
     view! {
-        <form class="form" on:submit=submit novalidate>
+        // The inline handler keeps a submit before the page's code is there
+        // from reloading the page and losing what was typed.
+        <form class="form" on:submit=submit onsubmit="return false" novalidate>
             <PhoneField id="subscribe-phone" test="subscribe-phone" phone check=phone_check allowed=allowed_countries />
             <PreferencesPicker services fields=preferences />
             <TimeZoneField time_zone />
@@ -197,6 +199,7 @@ fn DetailsForm(
                 <input
                     type="checkbox"
                     data-test="subscribe-consent"
+                    checked=consent
                     prop:checked=consent
                     on:change=move |event| consent.set(event_target_checked(&event))
                 />
@@ -216,6 +219,11 @@ fn DetailsForm(
 #[component]
 fn TimeZoneField(time_zone: RwSignal<String>) -> impl IntoView {
     Effect::new(move |_| {
+        // A zone typed before the widget's code loaded (see
+        // crate::subscribe_slot) is already in the field and stays.
+        if !time_zone.get_untracked().is_empty() {
+            return;
+        }
         if let Some(detected) = crate::browser::time_zone() {
             time_zone.set(detected);
         }
@@ -264,7 +272,9 @@ fn CodeForm(signup_id: String, phone: String, step: RwSignal<Step>, sender: Opti
     };
 
     view! {
-        <form class="form" on:submit=submit novalidate>
+        // The inline handler keeps a submit before the page's code is there
+        // from reloading the page and losing what was typed.
+        <form class="form" on:submit=submit onsubmit="return false" novalidate>
             <p>"We texted a 6-digit code to " <strong>{phone}</strong> ". It expires in 10 minutes."</p>
             <CodeInput id="verify-code" error_id="verify-error" code />
             <p id="verify-error" class="error" role="alert" data-test="verify-error" hidden=move || error.get().is_none()>

@@ -1,20 +1,21 @@
-//! Where the subscribe widget sits on the status page, and when its code
-//! loads.
+//! The subscribe widget's slot on the status page, and the loading of the
+//! widget's code.
 //!
 //! The server renders the whole widget inside the slot, so the page reads
 //! the same without JavaScript. The browser hydrates the slot alone and
 //! leaves the widget's markup as it is. The widget's code (about a third
-//! of the status page's WASM) is a lazy chunk that the first focus or
-//! touch inside the slot fetches; it then renders the widget in place of
+//! of the status page's WASM) is a lazy chunk that the first focus, touch,
+//! keystroke or submit inside the slot fetches, or the hydration itself
+//! when the focus is already inside. The widget then renders in place of
 //! that markup, with what the visitor already typed, ticked or chose, and
-//! the focus where it was. A visitor who only reads the page never
-//! downloads it.
+//! the focus where it was, and a submit made while the code loaded goes
+//! out. A visitor who only reads the page never downloads it.
 
 use leptos::prelude::*;
 
 use crate::model::ServiceView;
 
-/// What the widget shows, as the status page loaded it.
+/// The widget's contents, as the status page loaded them.
 #[derive(Debug, Clone)]
 pub struct WidgetProps {
     pub services: Vec<ServiceView>,
@@ -37,9 +38,8 @@ impl WidgetProps {
     }
 }
 
-/// The subscribe widget's place on the status page. Its `data-hydrated`
-/// turns true when the page has hydrated; the widget's own turns true when
-/// its code has loaded.
+/// Renders the subscribe widget's slot. Its `data-hydrated` turns true when
+/// the page has hydrated, and the widget's own when its code has loaded.
 #[component]
 pub fn SubscribeSlot(props: WidgetProps) -> impl IntoView {
     let hydrated = crate::use_hydrated();
@@ -54,22 +54,30 @@ pub fn SubscribeSlot(props: WidgetProps) -> impl IntoView {
         let slot = NodeRef::<leptos::html::Div>::new();
         let props = StoredValue::new(props);
         let requested = StoredValue::new(false);
+        let submitted = StoredValue::new(false);
         let load = move || {
             if requested.get_value() {
                 return;
             }
             requested.set_value(true);
             let props = props.get_value();
-            // NOTE: a chunk that fails to download leaves the server's
-            // markup in place without its code, as a failed download of
-            // kodo.wasm leaves the whole page; a reload tries again.
+            // NOTE: when the chunk fails to download, the server's markup
+            // stays without its code, as the whole page does when kodo.wasm
+            // fails. A reload tries again.
             leptos::task::spawn_local(async move {
                 let widget = widget_view(props).await;
                 if let Some(slot) = slot.get_untracked() {
-                    browser::replace_markup(slot, widget);
+                    browser::replace_markup(slot, widget, submitted.get_value());
                 }
             });
         };
+        // The visitor may have focused a field while the page's own code
+        // was still loading, and then no focus event comes.
+        Effect::new(move |_| {
+            if slot.get().is_some_and(|slot| browser::has_focus_inside(&slot)) {
+                load();
+            }
+        });
         view! {
             <div
                 class="subscribe-slot"
@@ -78,10 +86,12 @@ pub fn SubscribeSlot(props: WidgetProps) -> impl IntoView {
                 node_ref=slot
                 on:focusin=move |_| load()
                 on:pointerdown=move |_| load()
-                // A submit before the code is there would reload the page
-                // and lose what was typed; the widget's own submit follows.
+                on:keydown=move |_| load()
+                // A submit before the widget's code is there is made again
+                // by the widget once it has rendered.
                 on:submit=move |event| {
                     event.prevent_default();
+                    submitted.set_value(true);
                     load();
                 }
             ></div>
@@ -89,8 +99,8 @@ pub fn SubscribeSlot(props: WidgetProps) -> impl IntoView {
     }
 }
 
-/// The widget's view. Under `cargo leptos build --split` its code, and the
-/// code only the widget uses, is a chunk of its own.
+/// Returns the widget's view. Under `cargo leptos build --split`, this
+/// function and the code only the widget uses are a chunk of their own.
 #[cfg(feature = "hydrate")]
 #[leptos::lazy]
 fn widget_view(props: WidgetProps) -> AnyView {
@@ -129,9 +139,15 @@ export function takeFields(slot) {
   return { changed, focused };
 }
 
+// Tells whether the focus is on an element inside the slot.
+export function hasFocusInside(slot) {
+  return slot.contains(document.activeElement);
+}
+
 // Puts the taken changes into the widget's fields, choices first, then
-// text, then ticks, each with the event a visitor's change fires.
-export function restoreFields(slot, taken) {
+// text, then ticks, each with the event a visitor's change fires, and
+// submits the widget's form when the visitor already submitted.
+export function restoreFields(slot, taken, submit) {
   const ticks = (field) => field.type === "checkbox" || field.type === "radio";
   const rank = (field) => (field.tagName === "SELECT" ? 0 : ticks(field) ? 2 : 1);
   const found = [];
@@ -150,21 +166,30 @@ export function restoreFields(slot, taken) {
     }
   }
   if (taken.focused) slot.querySelector(`[data-test="${CSS.escape(taken.focused)}"]`)?.focus();
+  if (submit) slot.querySelector("form")?.requestSubmit();
 }
 "#)]
     extern "C" {
         #[wasm_bindgen(js_name = takeFields)]
         fn take_fields(slot: &JsValue) -> JsValue;
         #[wasm_bindgen(js_name = restoreFields)]
-        fn restore_fields(slot: &JsValue, taken: &JsValue);
+        fn restore_fields(slot: &JsValue, taken: &JsValue, submit: bool);
+        #[wasm_bindgen(js_name = hasFocusInside)]
+        fn has_focus_inside_js(slot: &JsValue) -> bool;
     }
 
-    /// Renders `widget` in the slot in place of the server's markup.
-    pub fn replace_markup(slot: leptos::web_sys::HtmlDivElement, widget: AnyView) {
+    /// Tells whether the focus is on an element inside `slot`.
+    pub fn has_focus_inside(slot: &leptos::web_sys::HtmlDivElement) -> bool {
+        has_focus_inside_js(slot)
+    }
+
+    /// Renders `widget` in the slot in place of the server's markup, and
+    /// submits its form when `submitted`.
+    pub fn replace_markup(slot: leptos::web_sys::HtmlDivElement, widget: AnyView, submitted: bool) {
         let taken = take_fields(&slot);
         let parent: leptos::web_sys::HtmlElement = slot.clone().unchecked_into();
         // The widget lives as long as the page.
         leptos::mount::mount_to(parent, move || widget).forget();
-        restore_fields(&slot, &taken);
+        restore_fields(&slot, &taken, submitted);
     }
 }

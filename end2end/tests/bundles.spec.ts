@@ -6,7 +6,7 @@
 
 import { expect, test, type Page } from "@playwright/test";
 
-import { logInAsAdmin, openPage, waitForHydration } from "../support/pages";
+import { logInAsAdmin, openPage, uniqueUsNumber, waitForHydration } from "../support/pages";
 
 /** The folder the admin dashboard's bundle is served from. */
 const ADMIN_BUNDLE_PATH = "/pkg/admin/";
@@ -66,8 +66,8 @@ test("links between status page and admin load the other bundle", async ({ page 
 /** Matches the lazy chunk with the subscribe widget's code. */
 const WIDGET_CHUNK = /\/pkg\/split_[^/]*widget_view[^/]*\.wasm$/;
 
-test("subscribe widget code loads on first focus and keeps what was typed", async ({ page }) => {
-  const paths = recordBundleRequests(page);
+/** Holds back the widget's chunk until the returned function is called. */
+async function holdWidgetChunk(page: Page): Promise<() => void> {
   let release: () => void = () => {};
   const held = new Promise<void>((resolve) => {
     release = resolve;
@@ -76,6 +76,12 @@ test("subscribe widget code loads on first focus and keeps what was typed", asyn
     await held;
     await route.continue();
   });
+  return release;
+}
+
+test("subscribe widget code loads on first focus and keeps what was typed", async ({ page }) => {
+  const paths = recordBundleRequests(page);
+  const release = await holdWidgetChunk(page);
 
   await openPage(page, "/");
   await page.waitForLoadState("networkidle");
@@ -96,4 +102,47 @@ test("subscribe widget code loads on first focus and keeps what was typed", asyn
   await expect(page.locator("[data-test=subscribe-consent]")).toBeChecked();
   await expect(page.locator("[data-test=subscribe-consent]")).toBeFocused();
   await expect(page.locator("[data-test=phone-check]")).toContainText("+33 6 12 34 56 78");
+});
+
+test("submit before widget code is sent once it loads", async ({ page }) => {
+  const phone = uniqueUsNumber();
+  const release = await holdWidgetChunk(page);
+  await openPage(page, "/");
+  await page.locator("[data-test=subscribe-time-zone]").fill("Asia/Tokyo");
+  await page.locator("[data-test=subscribe-phone]").fill(phone.typed);
+  await page.locator("[data-test=subscribe-consent]").check();
+  await page.locator("[data-test=subscribe-phone]").press("Enter");
+  await expect(page, "the submit does not reload the page").toHaveURL(/\/$/);
+  release();
+
+  await expect(page.locator("[data-test=verify-code]")).toBeVisible();
+});
+
+test("time zone typed before widget code is kept", async ({ page }) => {
+  const release = await holdWidgetChunk(page);
+  await openPage(page, "/");
+  await page.locator("[data-test=subscribe-time-zone]").fill("Asia/Tokyo");
+  release();
+  await waitForHydration(page, page.locator("[data-test=subscribe-form]"));
+  await expect(page.locator("[data-test=subscribe-time-zone]")).toHaveValue("Asia/Tokyo");
+});
+
+test("server markup shows the default choices", async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/");
+  await expect(page.locator("[data-test=pref-all]")).toBeChecked();
+  await expect(page.locator("[data-test=pref-resolutions]")).toBeChecked();
+  await expect(page.locator("[data-test=pref-critical]")).not.toBeChecked();
+  await expect(page.locator("[data-test=pref-maintenance]")).not.toBeChecked();
+  await expect(page.locator("[data-test=subscribe-consent]")).not.toBeChecked();
+  await context.close();
+});
+
+test("site files are sent compressed", async ({ request }) => {
+  for (const path of ["/pkg/kodo.wasm", "/pkg/kodo.js", "/pkg/admin/kodo.wasm", "/pkg/phone/kodo_phone_bg.wasm"]) {
+    const response = await request.get(path, { headers: { "Accept-Encoding": "gzip, br" } });
+    expect(response.status(), path).toBe(200);
+    expect(response.headers()["content-encoding"], `encoding of ${path}`).toMatch(/^(br|gzip)$/);
+  }
 });
