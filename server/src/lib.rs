@@ -2,6 +2,7 @@
 //! The `kodo` server: the router that joins the Leptos pages, the REST API
 //! and Twilio's webhooks, and the dispatcher that sends queued messages.
 
+mod admin_pages;
 pub mod api;
 pub mod config;
 pub mod dispatch;
@@ -65,15 +66,20 @@ pub async fn router(state: AppState) -> Result<Router> {
     let routes = generate_route_list(App);
     let kodo = state.kodo.clone();
     let options = state.leptos_options.clone();
-    let router = Router::new()
-        .merge(api::router())
-        .merge(webhooks::router())
+    // The sign-in guard sees the pages only, not the API's /admin/ routes,
+    // which answer 401 themselves.
+    let pages = Router::new()
         .leptos_routes_with_context(
             &state,
             routes,
             move || provide_context(kodo.clone()),
             move || shell(options.clone()),
         )
+        .route_layer(axum::middleware::from_fn(admin_pages::require_sign_in));
+    let router = Router::new()
+        .merge(api::router())
+        .merge(webhooks::router())
+        .merge(pages)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::map_response(server_fn_status::apply))
         .layer(session_layer)

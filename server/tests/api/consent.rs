@@ -90,18 +90,8 @@ async fn consent_records_cannot_change() {
 /// Signs in through the dashboard's sign-in form and returns a client that
 /// keeps the session cookie.
 async fn admin_client(app: &TestApp) -> reqwest::Client {
-    use leptos::server_fn::ServerFn;
-
-    let email = "admin@consent.test";
-    let password = "consent-password-123";
-    kodo_core::admins::create(&app.kodo.pool, email, password).await.expect("create admin");
     let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let response = client
-        .post(app.url(kodo_app::admin::login::Login::PATH))
-        .form(&[("email", email), ("password", password)])
-        .send()
-        .await
-        .unwrap();
+    let response = crate::helpers::sign_in_admin(app, &client, "admin@consent.test", "consent-password-123").await;
     assert!(response.status().is_success(), "sign-in answered {}", response.status());
     client
 }

@@ -305,3 +305,17 @@ pub fn retry_after(response: &Response) -> u64 {
         .parse()
         .expect("Retry-After in whole seconds")
 }
+
+/// Creates an admin and signs in through the dashboard's sign-in form with
+/// `client`, which keeps the session cookie when it has a cookie store.
+pub async fn sign_in_admin(app: &TestApp, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+    use leptos::server_fn::ServerFn;
+
+    kodo_core::admins::create(&app.kodo.pool, email, password).await.expect("create admin");
+    client
+        .post(app.url(kodo_app::admin::login::Login::PATH))
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .expect("sign in")
+}

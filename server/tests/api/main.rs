@@ -2,6 +2,7 @@
 //! Integration tests: each test runs the whole server against its own
 //! PostgreSQL database and a local fake of Twilio's Messages API.
 
+mod admin_pages;
 mod api_errors;
 mod bench;
 mod combining;
