@@ -1,4 +1,4 @@
-//! Which WASM bundle a page loads. The server renders every page, but the
+//! The WASM bundle each page loads. The server renders every page, but the
 //! browser hydrates the public pages with one bundle (`pkg/`) and the admin
 //! dashboard with another (`pkg/admin/`), so a visitor's first load carries
 //! no admin code. Both directories hold the same file names.
@@ -29,8 +29,9 @@ pub fn options_for_page(mut options: LeptosOptions) -> LeptosOptions {
     options
 }
 
-/// Tells whether `path` is a page of the admin dashboard.
-fn is_admin_path(path: &str) -> bool {
+/// Tells whether `path` is a page of the admin dashboard (the sign-in page
+/// too).
+pub fn is_admin_path(path: &str) -> bool {
     path == "/admin" || path.starts_with("/admin/")
 }
 

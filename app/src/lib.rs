@@ -8,7 +8,7 @@ pub mod admin;
 #[cfg(feature = "public-pages")]
 mod browser;
 #[cfg(feature = "ssr")]
-mod bundle;
+pub mod bundle;
 #[cfg(feature = "public-pages")]
 mod codec;
 mod error;
@@ -86,7 +86,8 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The status page, incident pages and the subscription manager.
+/// Returns the routes of the status page, incident pages and the
+/// subscription manager.
 ///
 /// The route sets are type-erased, as `always-erase-components` makes
 /// every component's routes in release builds, so that both builds agree.
@@ -122,8 +123,8 @@ fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     no_routes()
 }
 
-/// A route set that matches no path, in place of the pages a bundle leaves
-/// out. (An empty tuple would match every path.)
+/// Returns a route set that matches no path, in place of the pages a bundle
+/// leaves out. An empty tuple would match every path.
 #[cfg(not(all(feature = "public-pages", feature = "admin-pages")))]
 fn no_routes() -> leptos_router::any_nested_route::AnyNestedRoute {
     leptos::tachys::view::iterators::StaticVec::<leptos_router::any_nested_route::AnyNestedRoute>::from(Vec::new())

@@ -144,14 +144,14 @@ export function hasFocusInside(slot) {
   return slot.contains(document.activeElement);
 }
 
-// Puts the taken changes into the widget's fields, choices first, then
+// Puts the saved changes into the widget's fields, choices first, then
 // text, then ticks, each with the event a visitor's change fires, and
 // submits the widget's form when the visitor already submitted.
-export function restoreFields(slot, taken, submit) {
+export function restoreFields(slot, saved, submit) {
   const ticks = (field) => field.type === "checkbox" || field.type === "radio";
   const rank = (field) => (field.tagName === "SELECT" ? 0 : ticks(field) ? 2 : 1);
   const found = [];
-  for (const [name, index, value] of taken.changed) {
+  for (const [name, index, value] of saved.changed) {
     const field = slot.querySelectorAll(`[data-test="${CSS.escape(name)}"]`)[index];
     if (field) found.push([field, value]);
   }
@@ -165,7 +165,7 @@ export function restoreFields(slot, taken, submit) {
       field.dispatchEvent(new Event(field.tagName === "SELECT" ? "change" : "input", { bubbles: true }));
     }
   }
-  if (taken.focused) slot.querySelector(`[data-test="${CSS.escape(taken.focused)}"]`)?.focus();
+  if (saved.focused) slot.querySelector(`[data-test="${CSS.escape(saved.focused)}"]`)?.focus();
   if (submit) slot.querySelector("form")?.requestSubmit();
 }
 "#)]
@@ -173,7 +173,7 @@ export function restoreFields(slot, taken, submit) {
         #[wasm_bindgen(js_name = takeFields)]
         fn take_fields(slot: &JsValue) -> JsValue;
         #[wasm_bindgen(js_name = restoreFields)]
-        fn restore_fields(slot: &JsValue, taken: &JsValue, submit: bool);
+        fn restore_fields(slot: &JsValue, saved: &JsValue, submit: bool);
         #[wasm_bindgen(js_name = hasFocusInside)]
         fn has_focus_inside_js(slot: &JsValue) -> bool;
     }
@@ -186,10 +186,10 @@ export function restoreFields(slot, taken, submit) {
     /// Renders `widget` in the slot in place of the server's markup, and
     /// submits its form when `submitted`.
     pub fn replace_markup(slot: leptos::web_sys::HtmlDivElement, widget: AnyView, submitted: bool) {
-        let taken = take_fields(&slot);
+        let saved = take_fields(&slot);
         let parent: leptos::web_sys::HtmlElement = slot.clone().unchecked_into();
         // The widget lives as long as the page.
         leptos::mount::mount_to(parent, move || widget).forget();
-        restore_fields(&slot, &taken, submitted);
+        restore_fields(&slot, &saved, submitted);
     }
 }

@@ -69,11 +69,11 @@ const WIDGET_CHUNK = /\/pkg\/split_[^/]*widget_view[^/]*\.wasm$/;
 /** Holds back the widget's chunk until the returned function is called. */
 async function holdWidgetChunk(page: Page): Promise<() => void> {
   let release: () => void = () => {};
-  const held = new Promise<void>((resolve) => {
+  const released = new Promise<void>((resolve) => {
     release = resolve;
   });
   await page.route(WIDGET_CHUNK, async (route) => {
-    await held;
+    await released;
     await route.continue();
   });
   return release;

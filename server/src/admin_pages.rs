@@ -13,7 +13,7 @@ const SIGN_IN_PATH: &str = "/admin/login";
 /// The pages' server functions check the session themselves.
 pub async fn require_sign_in(session: Session, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let admin_page = (path == "/admin" || path.starts_with("/admin/")) && path != SIGN_IN_PATH;
+    let admin_page = kodo_app::bundle::is_admin_path(path) && path != SIGN_IN_PATH;
     if !admin_page {
         return next.run(request).await;
     }

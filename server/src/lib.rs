@@ -66,8 +66,8 @@ pub async fn router(state: AppState) -> Result<Router> {
     let routes = generate_route_list(App);
     let kodo = state.kodo.clone();
     let options = state.leptos_options.clone();
-    // The sign-in guard sees the pages only, not the API's /admin/ routes,
-    // which answer 401 themselves.
+    // The sign-in guard applies to the pages only, not to the API's /admin/
+    // routes, which answer 401 themselves.
     let pages = Router::new()
         .leptos_routes_with_context(
             &state,

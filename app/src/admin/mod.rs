@@ -65,8 +65,8 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-/// The sign-in page and the dashboard, each page a lazily loaded route,
-/// type-erased as in `crate::App`'s public routes.
+/// Returns the routes of the sign-in page and the dashboard, each page a
+/// lazily loaded route, type-erased as in `crate::App`'s public routes.
 #[component(transparent)]
 pub fn AdminRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     view! {
